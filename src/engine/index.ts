@@ -1,0 +1,129 @@
+import type { TypeOrValueSpecifier } from '@typescript-eslint/type-utils';
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+
+import { ESLintUtils } from '@typescript-eslint/utils';
+
+import { swallow } from './failure.js';
+import { FileModel } from './model.js';
+import { PathIndex, pathListeners } from './paths.js';
+import { programHasNodeTypes, type TypeContext } from './types.js';
+
+export type { Listener, Origin, Resource, Use } from './model.js';
+export type { ValueKind } from './types.js';
+export { FileModel } from './model.js';
+
+/** The messages every rule carries for the configuration diagnostics. */
+export const engineMessages = {
+  missingNodeTypes:
+    'socket-leaks cannot see @types/node, so its rules find nothing in this file. Install @types/node and add "node" to compilerOptions.types in the tsconfig/jsconfig that covers this file (TypeScript 6 loads no @types package that "types" does not name).',
+  missingTypeInfo:
+    'socket-leaks needs typed linting to find anything in this file: set languageOptions.parserOptions.projectService (with tsconfigRootDir) for @typescript-eslint/parser.',
+} as const;
+
+export type EngineMessageIds = keyof typeof engineMessages;
+
+/** Files that import one of these modules are expected to have socket types. */
+const USES_NODE_NETWORKING =
+  /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)['"](?:node:)?(?:net|tls|http|https|http2)['"]/;
+
+interface FileState {
+  paths: PathIndex;
+  model: FileModel | null;
+  diagnosed: boolean;
+  /** `null` while undecided; `false` when types are missing (the diagnostic was or will be reported). */
+  usable: boolean | null;
+}
+
+const states = new WeakMap<object, FileState>();
+
+function stateOf(sourceCode: Readonly<TSESLint.SourceCode>): FileState {
+  let state = states.get(sourceCode.ast);
+  if (!state) {
+    state = { paths: new PathIndex(), model: null, diagnosed: false, usable: null };
+    states.set(sourceCode.ast, state);
+  }
+  return state;
+}
+
+/** Reads `settings['socket-leaks'].socketTypes`, ignoring anything malformed. */
+function socketTypesSetting(settings: Record<string, unknown> | undefined): TypeOrValueSpecifier[] {
+  const own = settings?.['socket-leaks'];
+  if (typeof own !== 'object' || own === null) {
+    return [];
+  }
+  const list = (own as { socketTypes?: unknown }).socketTypes;
+  if (!Array.isArray(list)) {
+    return [];
+  }
+  return list.filter(
+    (item): item is TypeOrValueSpecifier =>
+      typeof item === 'string' || (typeof item === 'object' && item !== null && 'from' in item && 'name' in item),
+  );
+}
+
+/**
+ * The listeners of a socket-leaks rule. They feed the file's shared code-path index, build the shared
+ * {@link FileModel} once when the program's code path ends, and hand it to `check`. Configuration problems (no typed
+ * linting, no @types/node) are reported once per file, by whichever rule gets there first. Nothing here throws into
+ * the lint run: a failure inside `check` drops that rule's reports for this file.
+ */
+export function socketRuleListeners<MessageIds extends string>(
+  context: Readonly<TSESLint.RuleContext<MessageIds | EngineMessageIds, readonly unknown[]>>,
+  check: (model: FileModel) => void,
+): TSESLint.RuleListener {
+  const sourceCode = context.sourceCode;
+  const state = stateOf(sourceCode);
+  const services = ESLintUtils.getParserServices(context, true);
+  const program = services.program;
+
+  if (state.usable === null) {
+    if (!program) {
+      state.usable = false;
+    } else {
+      state.usable = programHasNodeTypes(program);
+    }
+  }
+  if (!state.usable || !program) {
+    return {
+      Program(node: TSESTree.Program) {
+        if (state.diagnosed || !USES_NODE_NETWORKING.test(sourceCode.text)) {
+          return;
+        }
+        state.diagnosed = true;
+        context.report({
+          node,
+          loc: { line: 1, column: 0 },
+          messageId: program ? 'missingNodeTypes' : 'missingTypeInfo',
+        });
+      },
+    };
+  }
+
+  const typeContext: TypeContext = {
+    program,
+    checker: program.getTypeChecker(),
+    socketTypes: socketTypesSetting(context.settings as Record<string, unknown> | undefined),
+  };
+  const forward = pathListeners(() => state.paths);
+  return {
+    ...forward,
+    onCodePathEnd(codePath: TSESLint.CodePath, node: TSESTree.Node) {
+      state.paths.onCodePathEnd(codePath, node);
+      if (node.type !== 'Program') {
+        return;
+      }
+      try {
+        state.model ??= new FileModel(
+          sourceCode,
+          services as ConstructorParameters<typeof FileModel>[1],
+          typeContext,
+          state.paths,
+        );
+        check(state.model);
+      } catch (error) {
+        // Never break the lint run; this rule reports nothing more for this file.
+        swallow(error);
+      }
+    },
+  } as unknown as TSESLint.RuleListener;
+}

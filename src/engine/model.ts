@@ -1,0 +1,1177 @@
+import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
+import type * as ts from 'typescript';
+
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+
+import {
+  calledMethod,
+  contains,
+  dottedName,
+  enclosingFunction,
+  isFunctionNode,
+  logicalParent,
+  memberName,
+  objectProperty,
+  receiverOf,
+  staticString,
+  unwrap,
+  type FunctionNode,
+} from './ast.js';
+import { nodeApiOf, type NodeApi } from './node-api.js';
+import { swallow } from './failure.js';
+import { codePathOwner, type PathIndex } from './paths.js';
+import {
+  effectsOfArgument,
+  NO_EFFECTS,
+  OPAQUE,
+  returnsFreshSocket,
+  visibleCallee,
+  type ParamEffects,
+  type SummaryContext,
+} from './summaries.js';
+import { classifyType, type TypeContext, type ValueKind } from './types.js';
+import {
+  CHAINABLE_METHODS,
+  CLOSER_METHODS,
+  LISTENER_METHODS,
+  READER_EVENTS,
+  READER_METHODS,
+} from './vocabulary.js';
+
+type Variable = TSESLint.Scope.Variable;
+
+/** Where a tracked object comes from, which decides whether this code owns it. */
+export type Origin =
+  /** `net.connect()`, `tls.connect()`, `new net.Socket()`, a server factory. */
+  | 'created'
+  /** The return value of a helper of the program that creates one. */
+  | 'helper'
+  /** The socket handed to a `net`/`tls` server's connection listener. */
+  | 'accepted'
+  /** The socket of an http server's `'upgrade'` or `'connect'` event: half-open, and ours to close. */
+  | 'http-upgrade'
+  /** The socket of a client request's `'upgrade'` or `'connect'` event. */
+  | 'client-upgrade'
+  /** `http.request()` / `http.get()`. */
+  | 'request'
+  /** The `IncomingMessage` of a client request's `'response'` event or callback. */
+  | 'response'
+  /** The `Response` of `fetch()`. */
+  | 'fetch'
+  /** Anything else we were asked about: a parameter, `req.socket`, a field set elsewhere. Not owned. */
+  | 'borrowed';
+
+export type Use =
+  | { kind: 'method'; name: string; call: TSESTree.CallExpression; ref: TSESTree.Node }
+  | { kind: 'argument'; call: TSESTree.CallExpression | TSESTree.NewExpression; index: number; ref: TSESTree.Node }
+  | { kind: 'escape'; how: 'return' | 'store' | 'field' | 'export'; node: TSESTree.Node }
+  | { kind: 'property'; name: string; node: TSESTree.MemberExpression }
+  | { kind: 'iterate'; node: TSESTree.Node }
+  | { kind: 'dispose'; node: TSESTree.Node };
+
+export interface Resource {
+  readonly id: number;
+  readonly kind: ValueKind;
+  readonly origin: Origin;
+  readonly owned: boolean;
+  /** `allowHalfOpen: true`, or a socket that is half-open by construction (http `'upgrade'`/`'connect'`). */
+  readonly halfOpen: boolean;
+  /** Accepted by a server with `pauseOnConnect: true`. */
+  readonly pausedOnConnect: boolean;
+  /** The creation call, or the handler parameter. */
+  readonly node: TSESTree.Node;
+  /** The options object literal given at creation (socket or server), when there is one. */
+  readonly options: TSESTree.Node | undefined;
+  /** For accepted sockets: the server's creation call or `'connection'` registration, and the handler. */
+  readonly handler: FunctionNode | undefined;
+  /** A name for messages: the variable, `this.socket`, or a description. */
+  readonly name: string;
+  readonly variables: ReadonlySet<Variable>;
+  /** `this.<field>` when the resource lives in a field. */
+  readonly field: string | null;
+  /** Every expression known to evaluate to this object. */
+  readonly refs: ReadonlySet<TSESTree.Node>;
+  readonly uses: readonly Use[];
+}
+
+export interface Listener {
+  readonly call: TSESTree.CallExpression;
+  /** `on`, `once`, …, or `setTimeout` (its callback is a `'timeout'` listener), or `callback` for factory callbacks. */
+  readonly method: string;
+  readonly event: string;
+  /** The emitter expression (unwrapped); the creation call for factory callbacks. */
+  readonly target: TSESTree.Node;
+  /** The handler argument as written. */
+  readonly handlerArgument: TSESTree.Node | undefined;
+}
+
+const MAX_ALIAS_STEPS = 50_000;
+const MAX_DEFERRED_DEPTH = 3;
+/** The module names a file must mention for the engine to look further. */
+const FILE_FILTER = /\b(?:net|tls|https?|http2|Socket|socket|fetch|connect|createServer|createConnection)\b/;
+
+const CREATOR_NAMES: ReadonlySet<string> = new Set([
+  'connect',
+  'createConnection',
+  'createServer',
+  'request',
+  'get',
+  'fetch',
+]);
+
+/**
+ * Everything the rules know about one file: the sockets, servers and http messages it creates or receives, every
+ * expression that refers to them, how each is used, and the listeners registered on them. Built once per file and
+ * shared by every rule; every query is lazy and memoised, and every failure degrades to "nothing known".
+ */
+export class FileModel {
+  readonly listeners: Listener[] = [];
+  readonly resources: Resource[] = [];
+  readonly summaryContext: SummaryContext;
+  private readonly kinds = new Map<TSESTree.Node, ValueKind | null>();
+  private readonly resourceByRef = new Map<TSESTree.Node, Resource>();
+  private readonly resourceByVariable = new Map<Variable, Resource>();
+  private readonly fieldResources = new Map<string, Resource>();
+  private readonly apis = new Map<TSESTree.Node, NodeApi | null>();
+  private readonly effects = new Map<TSESTree.Node, ParamEffects>();
+  private refToVariable: Map<TSESTree.Identifier, Variable> | null = null;
+  private nextId = 1;
+
+  constructor(
+    readonly sourceCode: Readonly<TSESLint.SourceCode>,
+    readonly services: ParserServicesWithTypeInformation,
+    readonly typeContext: TypeContext,
+    readonly paths: PathIndex,
+  ) {
+    this.summaryContext = { ...typeContext, depth: 0 };
+    if (!FILE_FILTER.test(sourceCode.text)) {
+      return;
+    }
+    for (const call of paths.calls) {
+      try {
+        this.discover(call);
+      } catch (error) {
+        // An unexpected shape: this call contributes nothing.
+        swallow(error);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Types and APIs
+
+  /** The kind of value an expression evaluates to, through the checker; memoised. */
+  kindOf(node: TSESTree.Node): ValueKind | null {
+    const target = unwrap(node);
+    if (this.kinds.has(target)) {
+      return this.kinds.get(target) ?? null;
+    }
+    let kind: ValueKind | null = null;
+    try {
+      const tsNode = this.services.esTreeNodeToTSNodeMap.get(target);
+      if (tsNode) {
+        kind = classifyType(this.typeContext.checker.getTypeAtLocation(tsNode), this.typeContext);
+      }
+    } catch {
+      kind = null;
+    }
+    this.kinds.set(target, kind);
+    return kind;
+  }
+
+  /** The Node builtin a call's callee refers to (`net.connect`, `stream.pipeline`, …). */
+  apiOf(call: TSESTree.CallExpression | TSESTree.NewExpression): NodeApi | null {
+    if (this.apis.has(call)) {
+      return this.apis.get(call) ?? null;
+    }
+    let api: NodeApi | null = null;
+    try {
+      api = nodeApiOf(call.callee, this.services.esTreeNodeToTSNodeMap, this.typeContext.checker);
+    } catch {
+      api = null;
+    }
+    this.apis.set(call, api);
+    return api;
+  }
+
+  /** What a call does to its argument at `index` (a helper summary, a known API, or "opaque"). */
+  effectsOf(call: TSESTree.CallExpression | TSESTree.NewExpression, index: number): ParamEffects {
+    const key = call.arguments[index];
+    if (!key) {
+      return NO_EFFECTS;
+    }
+    const cached = this.effects.get(key);
+    if (cached) {
+      return cached;
+    }
+    let result: ParamEffects = OPAQUE;
+    try {
+      const tsCall = this.services.esTreeNodeToTSNodeMap.get(call) as ts.CallExpression | ts.NewExpression | undefined;
+      if (tsCall) {
+        result = effectsOfArgument(tsCall, index, this.summaryContext);
+      }
+    } catch {
+      result = OPAQUE;
+    }
+    this.effects.set(key, result);
+    return result;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Discovery
+
+  private discover(call: TSESTree.CallExpression | TSESTree.NewExpression): void {
+    const method = calledMethod(call);
+    if (call.type === AST_NODE_TYPES.CallExpression && method !== null) {
+      const target = receiverOf(call);
+      if (target && LISTENER_METHODS.has(method)) {
+        const event = staticString(call.arguments[0]);
+        if (event !== null) {
+          this.listeners.push({ call, method, event, target, handlerArgument: call.arguments[1] });
+        }
+      } else if (target && method === 'setTimeout' && call.arguments.length >= 2) {
+        this.listeners.push({ call, method, event: 'timeout', target, handlerArgument: call.arguments[1] });
+      }
+    }
+    const callee = unwrap(call.callee);
+    const name =
+      callee.type === AST_NODE_TYPES.Identifier
+        ? callee.name
+        : callee.type === AST_NODE_TYPES.MemberExpression
+          ? memberName(callee)
+          : null;
+    if (name === null) {
+      return;
+    }
+    if (call.type === AST_NODE_TYPES.NewExpression) {
+      this.discoverNew(call);
+      return;
+    }
+    if (CREATOR_NAMES.has(name)) {
+      this.discoverFactory(call, name);
+    } else if (callee.type === AST_NODE_TYPES.Identifier || callee.type === AST_NODE_TYPES.MemberExpression) {
+      this.discoverHelper(call);
+    }
+  }
+
+  private discoverNew(call: TSESTree.NewExpression): void {
+    const kind = this.kindOf(call);
+    if (kind === 'socket') {
+      this.createResource(call, 'socket', 'created', call.arguments[0]);
+    } else if (kind === 'net-server' || kind === 'http-server') {
+      this.discoverServer(call, kind);
+    }
+  }
+
+  private discoverFactory(call: TSESTree.CallExpression, name: string): void {
+    if (name === 'fetch') {
+      if (this.kindOf(call) === 'fetch-response' || this.isFetchCall(call)) {
+        this.discoverFetch(call);
+      }
+      return;
+    }
+    const api = this.apiOf(call);
+    if (!api) {
+      this.discoverHelper(call);
+      return;
+    }
+    if ((api.module === 'net' || api.module === 'tls') && (api.name === 'connect' || api.name === 'createConnection')) {
+      const options = call.arguments.find(arg => unwrap(arg).type === AST_NODE_TYPES.ObjectExpression);
+      this.createResource(call, 'socket', 'created', options);
+      const callback = call.arguments.at(-1);
+      if (callback && isFunctionNode(unwrap(callback))) {
+        this.listeners.push({ call, method: 'callback', event: 'connect', target: call, handlerArgument: callback });
+      }
+      return;
+    }
+    if (api.name === 'createServer' && ['net', 'tls', 'http', 'https'].includes(api.module)) {
+      this.discoverServer(call, api.module === 'net' || api.module === 'tls' ? 'net-server' : 'http-server');
+      return;
+    }
+    if ((api.module === 'http' || api.module === 'https') && (api.name === 'request' || api.name === 'get')) {
+      this.createResource(call, 'client-request', 'request', undefined);
+      const callback = call.arguments.at(-1);
+      if (callback && isFunctionNode(unwrap(callback))) {
+        this.listeners.push({ call, method: 'callback', event: 'response', target: call, handlerArgument: callback });
+      }
+    }
+  }
+
+  private isFetchCall(call: TSESTree.CallExpression): boolean {
+    const callee = unwrap(call.callee);
+    return callee.type === AST_NODE_TYPES.Identifier && callee.name === 'fetch';
+  }
+
+  private discoverFetch(call: TSESTree.CallExpression): void {
+    const { parent } = logicalParent(call);
+    const holder = parent?.type === AST_NODE_TYPES.AwaitExpression ? parent : null;
+    if (holder) {
+      this.createResource(holder, 'fetch-response', 'fetch', undefined, call);
+    }
+  }
+
+  private discoverServer(call: TSESTree.CallExpression | TSESTree.NewExpression, kind: 'net-server' | 'http-server'): void {
+    const options = call.arguments.find(arg => unwrap(arg).type === AST_NODE_TYPES.ObjectExpression);
+    this.createResource(call, kind, 'created', options);
+    const listener = call.arguments.find(arg => isFunctionNode(unwrap(arg)) || unwrap(arg).type === AST_NODE_TYPES.Identifier);
+    if (listener && listener !== options) {
+      this.listeners.push({
+        call: call as TSESTree.CallExpression,
+        method: 'callback',
+        event: kind === 'net-server' ? 'connection' : 'request',
+        target: call,
+        handlerArgument: listener,
+      });
+    }
+  }
+
+  private discoverHelper(call: TSESTree.CallExpression): void {
+    const { parent } = logicalParent(call);
+    // Only calls whose value is kept are worth a type query.
+    if (
+      parent?.type !== AST_NODE_TYPES.VariableDeclarator &&
+      parent?.type !== AST_NODE_TYPES.AssignmentExpression &&
+      parent?.type !== AST_NODE_TYPES.AwaitExpression
+    ) {
+      return;
+    }
+    if (this.kindOf(call) !== 'socket') {
+      return;
+    }
+    const tsCall = this.services.esTreeNodeToTSNodeMap.get(call) as ts.CallExpression | undefined;
+    const declaration = tsCall ? visibleCallee(tsCall, this.typeContext) : null;
+    if (declaration && returnsFreshSocket(declaration, this.summaryContext)) {
+      this.createResource(call, 'socket', 'helper', undefined);
+    }
+  }
+
+  /** Sockets handed to listeners: connection handlers, http upgrades, client upgrades and responses. */
+  private handlerResources: boolean = false;
+
+  private discoverHandlerResources(): void {
+    if (this.handlerResources) {
+      return;
+    }
+    this.handlerResources = true;
+    for (const listener of [...this.listeners]) {
+      try {
+        this.discoverHandlerResource(listener);
+      } catch (error) {
+        // Unknown shape: nothing tracked.
+        swallow(error);
+      }
+    }
+  }
+
+  private discoverHandlerResource(listener: Listener): void {
+    const handler = this.functionOf(listener.handlerArgument);
+    if (!handler) {
+      return;
+    }
+    const { event } = listener;
+    const param = (index: number): TSESTree.Identifier | null => {
+      const p = handler.params[index];
+      return p?.type === AST_NODE_TYPES.Identifier ? p : null;
+    };
+    const server = this.serverOf(listener);
+    if ((event === 'connection' || event === 'secureConnection') && server?.kind === 'net-server') {
+      const socket = param(0);
+      if (socket) {
+        const options = server.options;
+        const halfOpen = objectProperty(options, 'allowHalfOpen')?.literal === true;
+        const paused = objectProperty(options, 'pauseOnConnect')?.literal === true;
+        this.createParamResource(socket, 'socket', 'accepted', handler, options, halfOpen, paused);
+      }
+      return;
+    }
+    if (event === 'upgrade' || event === 'connect') {
+      const targetKind = this.kindOf(listener.target);
+      if (listener.method !== 'callback' && targetKind === 'http-server') {
+        const socket = param(1);
+        if (socket) {
+          this.createParamResource(socket, 'socket', 'http-upgrade', handler, undefined, true, false);
+        }
+      } else if (listener.method !== 'callback' && targetKind === 'client-request') {
+        const socket = param(1);
+        if (socket) {
+          this.createParamResource(socket, 'socket', 'client-upgrade', handler, undefined, false, false);
+        }
+      }
+      return;
+    }
+    if (event === 'response') {
+      const target = listener.method === 'callback' ? 'client-request' : this.kindOf(listener.target);
+      const message = param(0);
+      if (target === 'client-request' && message) {
+        this.createParamResource(message, 'incoming-message', 'response', handler, undefined, false, false);
+      }
+    }
+  }
+
+  /** The server resource a listener is registered on (the factory itself for factory callbacks). */
+  serverOf(listener: Listener): Resource | null {
+    const resource = this.resourceOf(listener.target);
+    if (resource && (resource.kind === 'net-server' || resource.kind === 'http-server')) {
+      return resource;
+    }
+    const kind = this.kindOf(listener.target);
+    if (kind === 'net-server' || kind === 'http-server') {
+      return resource ?? this.transientResource(listener.target, kind);
+    }
+    return null;
+  }
+
+  private createParamResource(
+    param: TSESTree.Identifier,
+    kind: ValueKind,
+    origin: Origin,
+    handler: FunctionNode,
+    options: TSESTree.Node | undefined,
+    halfOpen: boolean,
+    pausedOnConnect: boolean,
+  ): void {
+    const variable = this.declaredVariable(param);
+    if (!variable || this.resourceByVariable.has(variable)) {
+      return;
+    }
+    const resource = this.buildResource({
+      kind,
+      origin,
+      owned: origin !== 'borrowed',
+      halfOpen,
+      pausedOnConnect,
+      node: param,
+      options,
+      handler,
+      name: param.name,
+      seedVariables: [variable],
+      seedRefs: [],
+      field: null,
+    });
+    this.resources.push(resource);
+  }
+
+  private createResource(
+    creation: TSESTree.Node,
+    kind: ValueKind,
+    origin: Origin,
+    options: TSESTree.Node | undefined,
+    reportNode: TSESTree.Node = creation,
+  ): void {
+    if (this.resourceByRef.has(creation)) {
+      return;
+    }
+    const halfOpen = objectProperty(options ? unwrap(options) : undefined, 'allowHalfOpen')?.literal === true;
+    const pausedOnConnect = objectProperty(options ? unwrap(options) : undefined, 'pauseOnConnect')?.literal === true;
+    const binding = this.bindingOf(creation);
+    const resource = this.buildResource({
+      kind,
+      origin,
+      owned: true,
+      halfOpen,
+      pausedOnConnect,
+      node: reportNode,
+      options: options ? unwrap(options) : undefined,
+      handler: undefined,
+      name: binding.name ?? describe(kind),
+      seedVariables: binding.variables,
+      seedRefs: binding.refs,
+      field: binding.field,
+      dispose: binding.dispose,
+    });
+    this.resources.push(resource);
+  }
+
+  /** Where a created value goes: a variable, a field, or nowhere in particular. */
+  private bindingOf(creation: TSESTree.Node): {
+    name: string | null;
+    variables: Variable[];
+    refs: TSESTree.Node[];
+    field: string | null;
+    dispose: TSESTree.Node | null;
+  } {
+    let expression: TSESTree.Node = creation;
+    const refs: TSESTree.Node[] = [creation];
+    // Climb through `net.connect(...).on(...).setTimeout(...)` chains, which return the socket itself.
+    for (let i = 0; i < 64; i++) {
+      const { parent, child } = logicalParent(expression);
+      if (
+        parent?.type === AST_NODE_TYPES.MemberExpression &&
+        parent.object === child &&
+        parent.parent?.type === AST_NODE_TYPES.CallExpression &&
+        parent.parent.callee === parent &&
+        CHAINABLE_METHODS.has(memberName(parent) ?? '')
+      ) {
+        expression = parent.parent;
+        refs.push(expression);
+        continue;
+      }
+      break;
+    }
+    const { parent, child } = logicalParent(expression);
+    if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.init === child && parent.id.type === AST_NODE_TYPES.Identifier) {
+      const variables = this.sourceCode.getDeclaredVariables(parent) as Variable[];
+      const declaration = parent.parent;
+      const dispose =
+        declaration.type === AST_NODE_TYPES.VariableDeclaration &&
+        (declaration.kind === 'using' || declaration.kind === 'await using')
+          ? declaration
+          : null;
+      return { name: parent.id.name, variables: [...variables], refs, field: null, dispose };
+    }
+    if (parent?.type === AST_NODE_TYPES.AssignmentExpression && parent.right === child) {
+      const left = unwrap(parent.left);
+      if (left.type === AST_NODE_TYPES.Identifier) {
+        const variable = this.variableOf(left);
+        return { name: left.name, variables: variable ? [variable] : [], refs, field: null, dispose: null };
+      }
+      if (
+        left.type === AST_NODE_TYPES.MemberExpression &&
+        unwrap(left.object).type === AST_NODE_TYPES.ThisExpression &&
+        memberName(left) !== null
+      ) {
+        const field = memberName(left)!;
+        return { name: `this.${field}`, variables: [], refs: [...refs, ...this.fieldRefs(left, field)], field, dispose: null };
+      }
+    }
+    return { name: null, variables: [], refs, field: null, dispose: null };
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // References and uses
+
+  private buildResource(init: {
+    kind: ValueKind;
+    origin: Origin;
+    owned: boolean;
+    halfOpen: boolean;
+    pausedOnConnect: boolean;
+    node: TSESTree.Node;
+    options: TSESTree.Node | undefined;
+    handler: FunctionNode | undefined;
+    name: string;
+    seedVariables: Variable[];
+    seedRefs: TSESTree.Node[];
+    field: string | null;
+    dispose?: TSESTree.Node | null;
+  }): Resource {
+    const variables = new Set<Variable>();
+    const refs = new Set<TSESTree.Node>();
+    const uses: Use[] = [];
+    if (init.dispose) {
+      uses.push({ kind: 'dispose', node: init.dispose });
+    }
+    const pendingVariables = [...init.seedVariables];
+    const pendingRefs = [...init.seedRefs];
+    let steps = 0;
+    while ((pendingVariables.length > 0 || pendingRefs.length > 0) && steps++ < MAX_ALIAS_STEPS) {
+      const variable = pendingVariables.pop();
+      if (variable) {
+        if (variables.has(variable)) {
+          continue;
+        }
+        variables.add(variable);
+        for (const reference of variable.references) {
+          if (reference.isRead()) {
+            pendingRefs.push(reference.identifier);
+          }
+        }
+        continue;
+      }
+      const ref = pendingRefs.pop()!;
+      if (refs.has(ref)) {
+        continue;
+      }
+      refs.add(ref);
+      this.classifyUse(ref, uses, pendingVariables, pendingRefs);
+    }
+    const resource: Resource = {
+      id: this.nextId++,
+      kind: init.kind,
+      origin: init.origin,
+      owned: init.owned,
+      halfOpen: init.halfOpen,
+      pausedOnConnect: init.pausedOnConnect,
+      node: init.node,
+      options: init.options,
+      handler: init.handler,
+      name: init.name,
+      variables,
+      field: init.field,
+      refs,
+      uses,
+    };
+    for (const ref of refs) {
+      if (!this.resourceByRef.has(ref)) {
+        this.resourceByRef.set(ref, resource);
+      }
+    }
+    for (const variable of variables) {
+      if (!this.resourceByVariable.has(variable)) {
+        this.resourceByVariable.set(variable, resource);
+      }
+    }
+    return resource;
+  }
+
+  private classifyUse(ref: TSESTree.Node, uses: Use[], variables: Variable[], refs: TSESTree.Node[]): void {
+    const { parent, child } = logicalParent(ref);
+    if (!parent) {
+      return;
+    }
+    switch (parent.type) {
+      case AST_NODE_TYPES.MemberExpression: {
+        if (parent.object !== child) {
+          return;
+        }
+        const name = memberName(parent);
+        const call = logicalParent(parent);
+        if (call.parent?.type === AST_NODE_TYPES.CallExpression && call.parent.callee === call.child) {
+          if (name !== null) {
+            uses.push({ kind: 'method', name, call: call.parent, ref });
+            if (CHAINABLE_METHODS.has(name)) {
+              refs.push(call.parent);
+            }
+          }
+          return;
+        }
+        if (name !== null) {
+          uses.push({ kind: 'property', name, node: parent });
+        }
+        return;
+      }
+      case AST_NODE_TYPES.CallExpression:
+      case AST_NODE_TYPES.NewExpression: {
+        const index = parent.arguments.indexOf(child as TSESTree.CallExpressionArgument);
+        if (index >= 0) {
+          uses.push({ kind: 'argument', call: parent, index, ref });
+        }
+        return;
+      }
+      case AST_NODE_TYPES.VariableDeclarator: {
+        if (parent.init === child) {
+          if (parent.id.type === AST_NODE_TYPES.Identifier) {
+            variables.push(...this.sourceCode.getDeclaredVariables(parent));
+          }
+        }
+        return;
+      }
+      case AST_NODE_TYPES.AssignmentExpression: {
+        if (parent.right !== child) {
+          return;
+        }
+        const left = unwrap(parent.left);
+        if (left.type === AST_NODE_TYPES.Identifier) {
+          const variable = this.variableOf(left);
+          if (variable) {
+            variables.push(variable);
+          }
+          refs.push(parent);
+          return;
+        }
+        const isField =
+          left.type === AST_NODE_TYPES.MemberExpression && unwrap(left.object).type === AST_NODE_TYPES.ThisExpression;
+        uses.push({ kind: 'escape', how: isField ? 'field' : 'store', node: parent });
+        return;
+      }
+      case AST_NODE_TYPES.ReturnStatement:
+        uses.push({ kind: 'escape', how: 'return', node: parent });
+        return;
+      case AST_NODE_TYPES.ArrowFunctionExpression:
+        if (parent.body === child) {
+          uses.push({ kind: 'escape', how: 'return', node: parent });
+        }
+        return;
+      case AST_NODE_TYPES.Property:
+      case AST_NODE_TYPES.ArrayExpression:
+      case AST_NODE_TYPES.SpreadElement:
+      case AST_NODE_TYPES.YieldExpression:
+      case AST_NODE_TYPES.PropertyDefinition:
+      case AST_NODE_TYPES.JSXExpressionContainer:
+        uses.push({ kind: 'escape', how: 'store', node: parent });
+        return;
+      case AST_NODE_TYPES.ExportDefaultDeclaration:
+      case AST_NODE_TYPES.ExportSpecifier:
+        uses.push({ kind: 'escape', how: 'export', node: parent });
+        return;
+      case AST_NODE_TYPES.ConditionalExpression:
+        if (parent.test !== child) {
+          refs.push(parent);
+        }
+        return;
+      case AST_NODE_TYPES.LogicalExpression:
+      case AST_NODE_TYPES.AwaitExpression:
+      case AST_NODE_TYPES.SequenceExpression:
+        refs.push(parent);
+        return;
+      case AST_NODE_TYPES.ForOfStatement:
+        if (parent.right === child) {
+          uses.push({ kind: 'iterate', node: parent });
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The variable a declaring identifier (a parameter, a `const` name) declares. */
+  declaredVariable(identifier: TSESTree.Identifier): Variable | null {
+    let scope: TSESLint.Scope.Scope | null = this.sourceCode.getScope(identifier);
+    for (let i = 0; scope && i < 4; i++, scope = scope.upper) {
+      const found = scope.set.get(identifier.name);
+      if (found?.identifiers.includes(identifier)) {
+        return found;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The resource a handler parameter is: a tracked one, or a borrowed one built from its references. `kind` says
+   * what the parameter is at run time where the declared type is too wide (http.Server's `'timeout'` listener gets
+   * a `net.Socket` but is typed `any`).
+   */
+  resourceOfParam(param: TSESTree.Identifier, kind?: ValueKind): Resource | null {
+    this.discoverHandlerResources();
+    const variable = this.declaredVariable(param);
+    if (!variable) {
+      return null;
+    }
+    const known = this.resourceByVariable.get(variable);
+    if (known) {
+      return known;
+    }
+    const paramKind = kind ?? this.kindOf(param);
+    if (paramKind === null) {
+      return null;
+    }
+    return this.buildResource({
+      kind: paramKind,
+      origin: 'borrowed',
+      owned: false,
+      halfOpen: false,
+      pausedOnConnect: false,
+      node: param,
+      options: undefined,
+      handler: undefined,
+      name: param.name,
+      seedVariables: [variable],
+      seedRefs: [],
+      field: null,
+    });
+  }
+
+  /** The variable an identifier reference resolves to. */
+  variableOf(identifier: TSESTree.Identifier): Variable | null {
+    if (!this.refToVariable) {
+      this.refToVariable = new Map();
+      for (const scope of this.sourceCode.scopeManager?.scopes ?? []) {
+        for (const reference of scope.references) {
+          if (reference.resolved) {
+            this.refToVariable.set(reference.identifier as TSESTree.Identifier, reference.resolved);
+          }
+        }
+      }
+    }
+    return this.refToVariable.get(identifier) ?? null;
+  }
+
+  /** Every `this.<field>` in the class around `member` where `this` is the instance. */
+  private fieldRefs(member: TSESTree.Node, field: string): TSESTree.Node[] {
+    let classBody: TSESTree.Node | undefined = member.parent;
+    while (classBody && classBody.type !== AST_NODE_TYPES.ClassBody) {
+      classBody = classBody.parent;
+    }
+    if (!classBody) {
+      return [member];
+    }
+    const found: TSESTree.Node[] = [];
+    const keys = this.sourceCode.visitorKeys;
+    let budget = 200_000;
+    const walk = (node: TSESTree.Node, inOwnFunction: boolean): void => {
+      if (--budget < 0) {
+        return;
+      }
+      if (
+        node.type === AST_NODE_TYPES.MemberExpression &&
+        unwrap(node.object).type === AST_NODE_TYPES.ThisExpression &&
+        memberName(node) === field
+      ) {
+        found.push(node);
+      }
+      for (const key of keys[node.type] ?? []) {
+        const value = (node as unknown as Record<string, unknown>)[key];
+        const children = Array.isArray(value) ? value : [value];
+        for (const childNode of children) {
+          if (!childNode || typeof (childNode as TSESTree.Node).type !== 'string') {
+            continue;
+          }
+          const typed = childNode as TSESTree.Node;
+          // A plain `function` rebinds `this`; methods and arrows keep the instance.
+          if (typed.type === AST_NODE_TYPES.FunctionExpression && inOwnFunction && typed.parent.type !== AST_NODE_TYPES.MethodDefinition && typed.parent.type !== AST_NODE_TYPES.Property) {
+            continue;
+          }
+          if (typed.type === AST_NODE_TYPES.FunctionDeclaration || typed.type === AST_NODE_TYPES.ClassBody) {
+            continue;
+          }
+          walk(typed, inOwnFunction || isFunctionNode(typed));
+        }
+      }
+    };
+    walk(classBody, false);
+    return found.length > 0 ? found : [member];
+  }
+
+  /**
+   * The resource an expression evaluates to: one this file creates or receives, or, for a variable or `this.field`
+   * nobody here created, a borrowed one (not owned) so that its references are still known.
+   */
+  resourceOf(node: TSESTree.Node): Resource | null {
+    this.discoverHandlerResources();
+    const target = unwrap(node);
+    const known = this.resourceByRef.get(target);
+    if (known) {
+      return known;
+    }
+    if (target.type === AST_NODE_TYPES.Identifier) {
+      const variable = this.variableOf(target);
+      if (!variable) {
+        return null;
+      }
+      const byVariable = this.resourceByVariable.get(variable);
+      if (byVariable) {
+        return byVariable;
+      }
+      const kind = this.kindOf(target);
+      if (kind === null) {
+        return null;
+      }
+      return this.buildResource({
+        kind,
+        origin: 'borrowed',
+        owned: false,
+        halfOpen: false,
+        pausedOnConnect: false,
+        node: target,
+        options: undefined,
+        handler: undefined,
+        name: target.name,
+        seedVariables: [variable],
+        seedRefs: [],
+        field: null,
+      });
+    }
+    if (
+      target.type === AST_NODE_TYPES.MemberExpression &&
+      unwrap(target.object).type === AST_NODE_TYPES.ThisExpression &&
+      memberName(target) !== null
+    ) {
+      const field = memberName(target)!;
+      const key = `${classOf(target)?.range.join(':') ?? '?'}#${field}`;
+      const cached = this.fieldResources.get(key);
+      if (cached) {
+        return cached;
+      }
+      const kind = this.kindOf(target);
+      if (kind === null) {
+        return null;
+      }
+      const resource = this.buildResource({
+        kind,
+        origin: 'borrowed',
+        owned: false,
+        halfOpen: false,
+        pausedOnConnect: false,
+        node: target,
+        options: undefined,
+        handler: undefined,
+        name: `this.${field}`,
+        seedVariables: [],
+        seedRefs: this.fieldRefs(target, field),
+        field,
+      });
+      this.fieldResources.set(key, resource);
+      return resource;
+    }
+    const kind = this.kindOf(target);
+    return kind === null ? null : this.transientResource(target, kind);
+  }
+
+  private transientResource(target: TSESTree.Node, kind: ValueKind): Resource {
+    return this.buildResource({
+      kind,
+      origin: 'borrowed',
+      owned: false,
+      halfOpen: false,
+      pausedOnConnect: false,
+      node: target,
+      options: undefined,
+      handler: undefined,
+      name: this.sourceCode.getText(target).slice(0, 40),
+      seedVariables: [],
+      seedRefs: [target],
+      field: null,
+    });
+  }
+
+  /** All resources, including the sockets handed to listeners (computed on first use). */
+  allResources(): readonly Resource[] {
+    this.discoverHandlerResources();
+    return this.resources;
+  }
+
+  /** The listeners registered on a resource (through any of its references), optionally for one event. */
+  listenersOf(resource: Resource, event?: string): Listener[] {
+    return this.listeners.filter(
+      listener => (event === undefined || listener.event === event) && resource.refs.has(listener.target),
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Handlers
+
+  /** The function a handler argument is: inline, a function of this file by name, or `this.method(.bind(this))`. */
+  functionOf(argument: TSESTree.Node | undefined): FunctionNode | null {
+    if (!argument) {
+      return null;
+    }
+    let target = unwrap(argument);
+    if (
+      target.type === AST_NODE_TYPES.CallExpression &&
+      calledMethod(target) === 'bind' &&
+      receiverOf(target) !== null
+    ) {
+      target = receiverOf(target)!;
+    }
+    if (isFunctionNode(target)) {
+      return target;
+    }
+    if (target.type === AST_NODE_TYPES.Identifier) {
+      const variable = this.variableOf(target);
+      const definition = variable?.defs[0];
+      if (!definition) {
+        return null;
+      }
+      if (isFunctionNode(definition.node)) {
+        return definition.node;
+      }
+      if (definition.node.type === AST_NODE_TYPES.VariableDeclarator && definition.node.init) {
+        const init = unwrap(definition.node.init);
+        return isFunctionNode(init) ? init : null;
+      }
+      return null;
+    }
+    if (target.type === AST_NODE_TYPES.MemberExpression) {
+      try {
+        const tsNode = this.services.esTreeNodeToTSNodeMap.get(target);
+        const symbol = tsNode ? this.typeContext.checker.getSymbolAtLocation(tsNode) : undefined;
+        const declaration = symbol?.valueDeclaration;
+        const estree = declaration ? this.services.tsNodeToESTreeNodeMap.get(declaration) : undefined;
+        if (estree?.type === AST_NODE_TYPES.MethodDefinition || estree?.type === AST_NODE_TYPES.PropertyDefinition) {
+          const value = estree.value ? unwrap(estree.value) : null;
+          return isFunctionNode(value) ? value : null;
+        }
+        return isFunctionNode(estree) ? estree : null;
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether every path through `handler` that returns normally ends or destroys `resource` (directly, through an
+   * alias, `this` in a `function` listener registered on it, a helper that closes it on all paths, a callback that
+   * closes it, or by handing it to code we cannot see). Throwing paths are fine. `true` when it cannot tell.
+   */
+  closesOnEveryPath(handler: FunctionNode, resource: Resource, registeredOn?: TSESTree.Node): boolean {
+    try {
+      const anchors = this.closingAnchors(handler, resource, registeredOn, 0);
+      if (anchors === 'unknown') {
+        return true;
+      }
+      return this.paths.everyPathPasses(handler, anchors);
+    } catch (error) {
+      swallow(error);
+      return true;
+    }
+  }
+
+  /** The calls on `fn`'s own code path that close `resource` (or `'unknown'` when `fn` hands it off opaquely). */
+  closingAnchors(
+    fn: FunctionNode,
+    resource: Resource,
+    registeredOn: TSESTree.Node | undefined,
+    depth: number,
+  ): TSESTree.Node[] | 'unknown' {
+    const calls = this.paths.callsByFunction.get(fn) ?? [];
+    const anchors: TSESTree.Node[] = [];
+    for (const call of calls) {
+      const verdict = this.callCloses(call, fn, resource, registeredOn, depth);
+      if (verdict) {
+        anchors.push(anchorOf(call));
+      }
+    }
+    return anchors;
+  }
+
+  /** Whether one call, made in `fn`, closes `resource` (or may, as far as we can see). */
+  callCloses(
+    call: TSESTree.CallExpression | TSESTree.NewExpression,
+    fn: FunctionNode,
+    resource: Resource,
+    registeredOn: TSESTree.Node | undefined,
+    depth: number,
+  ): boolean {
+    const method = calledMethod(call);
+    const receiver = call.type === AST_NODE_TYPES.CallExpression ? receiverOf(call) : null;
+    if (method !== null && receiver !== null) {
+      if (CLOSER_METHODS.has(method) || (resource.kind === 'client-request' && method === 'abort')) {
+        if (this.refersTo(receiver, resource, fn, registeredOn)) {
+          return true;
+        }
+      }
+      if (dottedName(call.callee) === 'process.exit') {
+        return true;
+      }
+      // Delegation to the object that owns the socket: `this.emit('timeout')`, `this.close()`.
+      if (
+        receiver.type === AST_NODE_TYPES.ThisExpression &&
+        thisIsInstance(receiver) &&
+        (resource.field !== null || resource.uses.some(use => use.kind === 'escape' && use.how === 'field'))
+      ) {
+        return true;
+      }
+    }
+    for (let index = 0; index < call.arguments.length; index++) {
+      const argument = call.arguments[index]!;
+      if (this.refersTo(argument, resource, fn, registeredOn)) {
+        const effects = this.effectsOf(call, index);
+        if (effects.closesAll || effects.escapes) {
+          return true;
+        }
+      }
+      const callback = unwrap(argument);
+      if (isFunctionNode(callback) && depth < MAX_DEFERRED_DEPTH) {
+        const inner = this.closingAnchors(callback, resource, registeredOn, depth + 1);
+        if (inner === 'unknown' || inner.length > 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Whether `node` (evaluated inside `fn`) is `resource`: one of its references, or `this` of a `function` listener. */
+  refersTo(node: TSESTree.Node, resource: Resource, fn: FunctionNode, registeredOn: TSESTree.Node | undefined): boolean {
+    const target = unwrap(node);
+    if (resource.refs.has(target)) {
+      return true;
+    }
+    if (target.type === AST_NODE_TYPES.Identifier) {
+      const variable = this.variableOf(target);
+      if (variable && resource.variables.has(variable)) {
+        return true;
+      }
+    }
+    if (target.type === AST_NODE_TYPES.ThisExpression) {
+      const owner = thisOwner(target);
+      return (
+        owner?.type === AST_NODE_TYPES.FunctionExpression &&
+        contains(fn, owner) &&
+        (isListenerOn(owner, resource) || (registeredOn !== undefined && owner === fn))
+      );
+    }
+    return false;
+  }
+
+  /** Whether the resource is handed off: returned, stored, exported, or passed to code that keeps it. */
+  escapes(resource: Resource): boolean {
+    return resource.uses.some(use => {
+      if (use.kind === 'escape') {
+        return true;
+      }
+      if (use.kind === 'argument') {
+        return this.effectsOf(use.call, use.index).escapes;
+      }
+      return false;
+    });
+  }
+}
+
+function describe(kind: ValueKind): string {
+  switch (kind) {
+    case 'net-server':
+    case 'http-server':
+      return 'server';
+    case 'client-request':
+      return 'request';
+    case 'incoming-message':
+    case 'fetch-response':
+      return 'response';
+    default:
+      return 'socket';
+  }
+}
+
+/** An optional call is anchored at its chain, which is where its code path forks. */
+function anchorOf(call: TSESTree.Node): TSESTree.Node {
+  let current = call;
+  while (current.parent?.type === AST_NODE_TYPES.ChainExpression) {
+    current = current.parent;
+  }
+  return current;
+}
+
+function classOf(node: TSESTree.Node): TSESTree.Node | null {
+  let current = node.parent;
+  while (current) {
+    if (current.type === AST_NODE_TYPES.ClassBody) {
+      return current;
+    }
+    current = current.parent;
+  }
+  return null;
+}
+
+/** The nearest non-arrow function (the one whose `this` a `this` expression is). */
+function thisOwner(node: TSESTree.Node): TSESTree.Node | null {
+  let current = node.parent;
+  while (current) {
+    if (current.type === AST_NODE_TYPES.FunctionExpression || current.type === AST_NODE_TYPES.FunctionDeclaration) {
+      return current;
+    }
+    current = current.parent;
+  }
+  return null;
+}
+
+/** Whether `this` is the instance of the class around it (a method, a field arrow, a constructor). */
+function thisIsInstance(node: TSESTree.Node): boolean {
+  let current = node.parent;
+  while (current) {
+    if (current.type === AST_NODE_TYPES.MethodDefinition || current.type === AST_NODE_TYPES.PropertyDefinition) {
+      return true;
+    }
+    if (
+      (current.type === AST_NODE_TYPES.FunctionExpression && current.parent.type !== AST_NODE_TYPES.MethodDefinition) ||
+      current.type === AST_NODE_TYPES.FunctionDeclaration
+    ) {
+      return false;
+    }
+    current = current.parent;
+  }
+  return false;
+}
+
+/** Whether `fn` is passed straight to a call on `resource` (`resource.on('x', function () {…})`). */
+function isListenerOn(fn: TSESTree.Node, resource: Resource): boolean {
+  const { parent } = logicalParent(fn);
+  if (parent?.type !== AST_NODE_TYPES.CallExpression) {
+    return false;
+  }
+  const receiver = receiverOf(parent);
+  return receiver !== null && resource.refs.has(receiver);
+}
+
+export { enclosingFunction, codePathOwner };

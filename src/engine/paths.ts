@@ -1,0 +1,215 @@
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+
+import { isFunctionNode, type FunctionNode } from './ast.js';
+
+type CodePath = TSESLint.CodePath;
+type Segment = TSESLint.CodePathSegment;
+
+/** How many segments one query may visit before it gives up (and answers conservatively). */
+const MAX_VISITS = 20_000;
+
+interface Frame {
+  codePath: CodePath;
+  node: TSESTree.Node;
+  segments: Set<Segment>;
+}
+
+/**
+ * Collects ESLint's code-path analysis for one file: the code path of every function and the segments each call,
+ * `new` and optional chain sits in. Every rule of the plugin forwards its code-path events here; the collector is
+ * shared per file and idempotent, so it does its work once however many rules are enabled.
+ */
+export class PathIndex {
+  private readonly stack: Frame[] = [];
+  private readonly codePaths = new Map<TSESTree.Node, CodePath>();
+  private readonly nodeSegments = new Map<TSESTree.Node, Segment[]>();
+  private readonly seenPaths = new Set<string>();
+  /** Calls and `new` expressions grouped by the function (or program) whose code path they are on. */
+  readonly callsByFunction = new Map<TSESTree.Node, (TSESTree.CallExpression | TSESTree.NewExpression)[]>();
+  /** All calls in source order. */
+  readonly calls: (TSESTree.CallExpression | TSESTree.NewExpression)[] = [];
+  finished = false;
+
+  onCodePathStart(codePath: CodePath, node: TSESTree.Node): void {
+    if (this.seenPaths.has(codePath.id)) {
+      return;
+    }
+    this.seenPaths.add(codePath.id);
+    this.codePaths.set(node, codePath);
+    this.stack.push({ codePath, node, segments: new Set() });
+  }
+
+  onCodePathEnd(codePath: CodePath, node: TSESTree.Node): void {
+    const top = this.stack[this.stack.length - 1];
+    if (top?.codePath === codePath) {
+      this.stack.pop();
+    }
+    if (node.type === AST_NODE_TYPES.Program) {
+      this.finished = true;
+    }
+  }
+
+  onSegmentStart(segment: Segment): void {
+    this.stack[this.stack.length - 1]?.segments.add(segment);
+  }
+
+  onSegmentEnd(segment: Segment): void {
+    this.stack[this.stack.length - 1]?.segments.delete(segment);
+  }
+
+  /** Records where a node of interest sits. Idempotent. */
+  record(node: TSESTree.Node): void {
+    if (this.nodeSegments.has(node)) {
+      return;
+    }
+    const top = this.stack[this.stack.length - 1];
+    if (!top) {
+      return;
+    }
+    this.nodeSegments.set(node, [...top.segments]);
+    if (node.type === AST_NODE_TYPES.CallExpression || node.type === AST_NODE_TYPES.NewExpression) {
+      this.calls.push(node);
+      let list = this.callsByFunction.get(top.node);
+      if (!list) {
+        list = [];
+        this.callsByFunction.set(top.node, list);
+      }
+      list.push(node);
+    }
+  }
+
+  codePathOf(fn: TSESTree.Node): CodePath | undefined {
+    return this.codePaths.get(fn);
+  }
+
+  segmentsOf(node: TSESTree.Node): Segment[] | undefined {
+    return this.nodeSegments.get(node);
+  }
+
+  /**
+   * Whether every path from the start of `fn` to a normal exit (a `return` or the end of the body) passes through
+   * one of `anchors` (nodes on `fn`'s own code path). Paths that end in a `throw` do not need to. Answers `true`
+   * when it cannot tell (no code path, unrecorded anchors, work budget exceeded): callers report only on `false`.
+   */
+  everyPathPasses(fn: FunctionNode | TSESTree.Program, anchors: readonly TSESTree.Node[]): boolean {
+    const codePath = this.codePaths.get(fn);
+    if (!codePath) {
+      return true;
+    }
+    const blocking = new Set<Segment>();
+    for (const anchor of anchors) {
+      const segments = this.nodeSegments.get(anchor);
+      if (!segments) {
+        return true;
+      }
+      for (const segment of segments) {
+        blocking.add(segment);
+      }
+    }
+    const exits = new Set(codePath.returnedSegments);
+    const seen = new Set<Segment>();
+    const work: Segment[] = [codePath.initialSegment];
+    while (work.length > 0) {
+      const segment = work.pop()!;
+      if (seen.has(segment)) {
+        continue;
+      }
+      seen.add(segment);
+      if (seen.size > MAX_VISITS) {
+        return true;
+      }
+      if (!segment.reachable || blocking.has(segment)) {
+        continue;
+      }
+      if (exits.has(segment)) {
+        return false;
+      }
+      work.push(...segment.nextSegments);
+    }
+    return true;
+  }
+
+  /**
+   * Whether `later` can run after `earlier` on some path (both on the same function's code path): the same segment
+   * with `later` after `earlier` in the source, or a segment reachable from `earlier`'s, loops included.
+   * Answers `false` when it cannot tell.
+   */
+  canFollow(earlier: TSESTree.Node, later: TSESTree.Node): boolean {
+    const from = this.nodeSegments.get(earlier);
+    const to = this.nodeSegments.get(later);
+    if (!from || !to || from.length === 0 || to.length === 0) {
+      return false;
+    }
+    const targets = new Set(to);
+    if (later.range[0] >= earlier.range[1] && from.some(segment => targets.has(segment))) {
+      return true;
+    }
+    const seen = new Set<Segment>();
+    const work: Segment[] = [];
+    for (const segment of from) {
+      work.push(...segment.nextSegments);
+    }
+    while (work.length > 0) {
+      const segment = work.pop()!;
+      if (seen.has(segment)) {
+        continue;
+      }
+      seen.add(segment);
+      if (seen.size > MAX_VISITS) {
+        return false;
+      }
+      if (!segment.reachable) {
+        continue;
+      }
+      if (targets.has(segment)) {
+        return true;
+      }
+      work.push(...segment.nextSegments);
+    }
+    return false;
+  }
+}
+
+/** The listeners every rule registers so that the shared {@link PathIndex} of its file gets filled. */
+export function pathListeners(index: () => PathIndex | null): TSESLint.RuleListener {
+  return {
+    onCodePathStart(codePath: CodePath, node: TSESTree.Node) {
+      index()?.onCodePathStart(codePath, node);
+    },
+    onCodePathSegmentStart(segment: Segment) {
+      index()?.onSegmentStart(segment);
+    },
+    onCodePathSegmentEnd(segment: Segment) {
+      index()?.onSegmentEnd(segment);
+    },
+    onUnreachableCodePathSegmentStart(segment: Segment) {
+      index()?.onSegmentStart(segment);
+    },
+    onUnreachableCodePathSegmentEnd(segment: Segment) {
+      index()?.onSegmentEnd(segment);
+    },
+    CallExpression(node: TSESTree.CallExpression) {
+      index()?.record(node);
+    },
+    NewExpression(node: TSESTree.NewExpression) {
+      index()?.record(node);
+    },
+    ChainExpression(node: TSESTree.ChainExpression) {
+      index()?.record(node);
+    },
+  } as unknown as TSESLint.RuleListener;
+}
+
+/** The function whose code path `node` is on, or the program. */
+export function codePathOwner(node: TSESTree.Node): FunctionNode | TSESTree.Program {
+  let current = node.parent;
+  while (current) {
+    if (isFunctionNode(current) || current.type === AST_NODE_TYPES.Program) {
+      return current;
+    }
+    current = current.parent;
+  }
+  return node as TSESTree.Program;
+}

@@ -1,0 +1,622 @@
+import * as ts from 'typescript';
+
+import { nodeApiOfTsNode } from './node-api.js';
+import { classifyType, type TypeContext } from './types.js';
+import {
+  CLOSER_METHODS,
+  LISTENER_METHODS,
+  OBSERVER_CALLEES,
+  READER_EVENTS,
+  READER_METHODS,
+} from './vocabulary.js';
+
+/**
+ * What a function we can see does to one of its parameters. Computed on the TypeScript AST, so it works for helpers
+ * in any file of the program, TS or JS.
+ */
+export interface ParamEffects {
+  /** Ends or destroys it on every path that returns normally. */
+  closesAll: boolean;
+  /** Ends or destroys it on some path, or from a callback. */
+  closesSome: boolean;
+  /** Hands it to code we cannot see, stores it, or returns it: the obligation goes with it. */
+  escapes: boolean;
+  /** Consumes its readable side. */
+  reads: boolean;
+  /** Events it registers listeners for. */
+  events: ReadonlySet<string>;
+  /** Events whose listener (registered here) ends or destroys it. */
+  closingEvents: ReadonlySet<string>;
+}
+
+/** What we assume of code we cannot see: that it takes care of everything. */
+export const OPAQUE: ParamEffects = {
+  closesAll: true,
+  closesSome: true,
+  escapes: true,
+  reads: true,
+  events: new Set(['error', 'end', 'close', 'timeout', 'data']),
+  closingEvents: new Set(['end', 'timeout', 'error', 'close']),
+};
+
+export const NO_EFFECTS: ParamEffects = {
+  closesAll: false,
+  closesSome: false,
+  escapes: false,
+  reads: false,
+  events: new Set(),
+  closingEvents: new Set(),
+};
+
+/** How deep helper summaries follow helpers that call helpers. */
+export const MAX_HELPER_DEPTH = 4;
+/** How many nodes one summary may visit. */
+const MAX_NODES = 20_000;
+
+export interface SummaryContext extends TypeContext {
+  depth: number;
+}
+
+const summaryCache = new WeakMap<ts.Node, Map<number, ParamEffects>>();
+const freshCache = new WeakMap<ts.Node, boolean>();
+
+/** The function-like declaration with a body that a call resolves to, in the program's own (non-library) files. */
+export function visibleCallee(
+  call: ts.CallExpression | ts.NewExpression,
+  context: TypeContext,
+): ts.FunctionLikeDeclaration | null {
+  try {
+    const signature = context.checker.getResolvedSignature(call);
+    let declaration: ts.Node | undefined = signature?.declaration;
+    if (!declaration || !isFunctionWithBody(declaration)) {
+      let symbol = context.checker.getSymbolAtLocation(
+        ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call.expression,
+      );
+      if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
+        symbol = context.checker.getAliasedSymbol(symbol);
+      }
+      declaration = symbol?.valueDeclaration;
+      if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
+        declaration = skipOuter(declaration.initializer);
+      }
+    }
+    if (!declaration || !isFunctionWithBody(declaration)) {
+      return null;
+    }
+    const file = declaration.getSourceFile();
+    if (file.isDeclarationFile || context.program.isSourceFileFromExternalLibrary(file)) {
+      return null;
+    }
+    return declaration;
+  } catch {
+    return null;
+  }
+}
+
+function isFunctionWithBody(node: ts.Node): node is ts.FunctionLikeDeclaration {
+  return (
+    (ts.isFunctionDeclaration(node) ||
+      ts.isFunctionExpression(node) ||
+      ts.isArrowFunction(node) ||
+      ts.isMethodDeclaration(node)) &&
+    node.body !== undefined
+  );
+}
+
+function skipOuter(node: ts.Node): ts.Node {
+  let current = node;
+  while (
+    ts.isParenthesizedExpression(current) ||
+    ts.isAsExpression(current) ||
+    ts.isNonNullExpression(current) ||
+    ts.isSatisfiesExpression(current) ||
+    ts.isTypeAssertionExpression(current)
+  ) {
+    current = current.expression;
+  }
+  return current;
+}
+
+/** The effects of a call on its argument at `index`: a helper's summary, a known API's, or {@link OPAQUE}. */
+export function effectsOfArgument(
+  call: ts.CallExpression | ts.NewExpression,
+  index: number,
+  context: SummaryContext,
+): ParamEffects {
+  const callee = skipOuter(call.expression);
+  const name = calleeText(callee);
+  if (name !== null && OBSERVER_CALLEES.has(name)) {
+    return NO_EFFECTS;
+  }
+  const api = nodeApiOfTsNode(callee, context.checker);
+  if (api) {
+    if (api.module.startsWith('stream') && (api.name === 'pipeline' || api.name === 'compose')) {
+      return { ...NO_EFFECTS, reads: true, closesSome: true, escapes: true, events: new Set(['error']) };
+    }
+    if (api.module.startsWith('stream') && api.name === 'finished') {
+      return { ...NO_EFFECTS, events: new Set(['error', 'close']) };
+    }
+    if (api.module === 'events' && api.name === 'once') {
+      return { ...NO_EFFECTS, events: new Set(['error']) };
+    }
+    if (api.module === 'util' || api.module === 'console') {
+      return NO_EFFECTS;
+    }
+  }
+  const declaration = visibleCallee(call, context);
+  if (!declaration) {
+    return OPAQUE;
+  }
+  const parameter = declaration.parameters[Math.min(index, declaration.parameters.length - 1)];
+  if (!parameter || parameter.dotDotDotToken || index >= declaration.parameters.length) {
+    return parameter?.dotDotDotToken ? OPAQUE : NO_EFFECTS;
+  }
+  return summarizeParameter(declaration, declaration.parameters.indexOf(parameter), context);
+}
+
+function calleeText(node: ts.Node): string | null {
+  if (ts.isIdentifier(node)) {
+    return node.text;
+  }
+  if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression)) {
+    return `${node.expression.text}.${node.name.text}`;
+  }
+  return null;
+}
+
+/** Summarises what `declaration` does to its parameter at `index`. Memoised per declaration; bounded; never throws. */
+export function summarizeParameter(
+  declaration: ts.FunctionLikeDeclaration,
+  index: number,
+  context: SummaryContext,
+): ParamEffects {
+  let perParam = summaryCache.get(declaration);
+  const cached = perParam?.get(index);
+  if (cached) {
+    return cached;
+  }
+  if (context.depth >= MAX_HELPER_DEPTH) {
+    return OPAQUE;
+  }
+  if (!perParam) {
+    perParam = new Map();
+    summaryCache.set(declaration, perParam);
+  }
+  // A recursive call sees the parameter as handled: the recursion itself adds nothing we could prove.
+  perParam.set(index, OPAQUE);
+  let result: ParamEffects;
+  try {
+    result = summarize(declaration, index, { ...context, depth: context.depth + 1 });
+  } catch {
+    result = OPAQUE;
+  }
+  perParam.set(index, result);
+  return result;
+}
+
+function summarize(declaration: ts.FunctionLikeDeclaration, index: number, context: SummaryContext): ParamEffects {
+  const parameter = declaration.parameters[index];
+  const body = declaration.body;
+  if (!parameter || !body || !ts.isIdentifier(parameter.name)) {
+    return OPAQUE;
+  }
+  const tracked = new Set<ts.Symbol>();
+  const symbol = context.checker.getSymbolAtLocation(parameter.name);
+  if (!symbol) {
+    return OPAQUE;
+  }
+  tracked.add(symbol);
+  const names = new Set([parameter.name.text]);
+  const effects = {
+    closesSome: false,
+    escapes: false,
+    reads: false,
+    events: new Set<string>(),
+    closingEvents: new Set<string>(),
+  };
+  /** Statements (or call expressions) that close the parameter, for the path analysis. */
+  const closing = new Set<ts.Node>();
+  let visited = 0;
+
+  const isTracked = (node: ts.Node): boolean => {
+    const inner = skipOuter(node);
+    if (!ts.isIdentifier(inner) || !names.has(inner.text)) {
+      return false;
+    }
+    const s = context.checker.getSymbolAtLocation(inner);
+    return s !== undefined && tracked.has(s);
+  };
+
+  const visit = (node: ts.Node): void => {
+    if (++visited > MAX_NODES) {
+      throw new Error('budget');
+    }
+    if (ts.isIdentifier(node) && isTracked(node)) {
+      classify(node);
+    }
+    ts.forEachChild(node, visit);
+  };
+
+  const classify = (identifier: ts.Identifier): void => {
+    let child: ts.Node = identifier;
+    let parent = identifier.parent;
+    while (
+      ts.isParenthesizedExpression(parent) ||
+      ts.isAsExpression(parent) ||
+      ts.isNonNullExpression(parent) ||
+      ts.isSatisfiesExpression(parent)
+    ) {
+      child = parent;
+      parent = parent.parent;
+    }
+    if (ts.isPropertyAccessExpression(parent) && parent.expression === child) {
+      const call = parent.parent;
+      if (ts.isCallExpression(call) && call.expression === parent) {
+        methodCall(parent.name.text, call);
+      }
+      return;
+    }
+    if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(child as ts.Expression)) {
+      const argumentIndex = parent.arguments.indexOf(child as ts.Expression);
+      const inner = effectsOfArgument(parent, argumentIndex, context);
+      merge(inner, parent);
+      return;
+    }
+    if (ts.isVariableDeclaration(parent) && parent.initializer === child && ts.isIdentifier(parent.name)) {
+      const alias = context.checker.getSymbolAtLocation(parent.name);
+      if (alias) {
+        tracked.add(alias);
+        names.add(parent.name.text);
+      }
+      return;
+    }
+    if (ts.isBinaryExpression(parent) && parent.right === child && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      if (ts.isIdentifier(parent.left)) {
+        const alias = context.checker.getSymbolAtLocation(parent.left);
+        if (alias) {
+          tracked.add(alias);
+          names.add(parent.left.text);
+        }
+        return;
+      }
+      effects.escapes = true;
+      return;
+    }
+    if (
+      ts.isReturnStatement(parent) ||
+      (ts.isArrowFunction(parent) && parent.body === child) ||
+      ts.isPropertyAssignment(parent) ||
+      ts.isShorthandPropertyAssignment(parent) ||
+      ts.isArrayLiteralExpression(parent) ||
+      ts.isSpreadElement(parent) ||
+      ts.isYieldExpression(parent) ||
+      ts.isExportAssignment(parent)
+    ) {
+      effects.escapes = true;
+      return;
+    }
+    if (ts.isForOfStatement(parent) && parent.expression === child) {
+      effects.reads = true;
+    }
+  };
+
+  const methodCall = (method: string, call: ts.CallExpression): void => {
+    if (CLOSER_METHODS.has(method)) {
+      effects.closesSome = true;
+      closing.add(call);
+      return;
+    }
+    if (READER_METHODS.has(method)) {
+      effects.reads = true;
+      return;
+    }
+    const listener = LISTENER_METHODS.has(method) || method === 'setTimeout';
+    if (!listener) {
+      return;
+    }
+    const event = method === 'setTimeout' ? 'timeout' : stringValue(call.arguments[0]);
+    const handler = method === 'setTimeout' ? call.arguments[1] : call.arguments[1];
+    if (event === null || (method === 'setTimeout' && !handler)) {
+      return;
+    }
+    effects.events.add(event);
+    if (READER_EVENTS.has(event)) {
+      effects.reads = true;
+    }
+    if (handler && functionCloses(handler)) {
+      effects.closingEvents.add(event);
+    }
+  };
+
+  const functionCloses = (handler: ts.Node): boolean => {
+    const fn = skipOuter(handler);
+    if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) {
+      // A named handler we do not follow: assume it does its job.
+      return true;
+    }
+    let found = false;
+    const scan = (node: ts.Node): void => {
+      if (found || ++visited > MAX_NODES) {
+        return;
+      }
+      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+        const receiver = skipOuter(node.expression.expression);
+        if (
+          CLOSER_METHODS.has(node.expression.name.text) &&
+          (isTracked(receiver) || (receiver.kind === ts.SyntaxKind.ThisKeyword && ts.isFunctionExpression(fn)))
+        ) {
+          found = true;
+          return;
+        }
+      }
+      ts.forEachChild(node, scan);
+    };
+    scan(fn.body);
+    return found;
+  };
+
+  const merge = (inner: ParamEffects, call: ts.Node): void => {
+    effects.escapes ||= inner.escapes;
+    effects.reads ||= inner.reads;
+    if (inner.closesSome) {
+      effects.closesSome = true;
+    }
+    if (inner.closesAll) {
+      closing.add(call);
+    }
+    for (const event of inner.events) {
+      effects.events.add(event);
+    }
+    for (const event of inner.closingEvents) {
+      effects.closingEvents.add(event);
+    }
+  };
+
+  visit(body);
+  const closesAll = closing.size > 0 && everyPathCloses(body, closing);
+  return { ...effects, closesAll };
+}
+
+function stringValue(node: ts.Node | undefined): string | null {
+  if (node && (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node))) {
+    return node.text;
+  }
+  return null;
+}
+
+/** Whether `node` contains one of the closing calls outside nested functions (calls passed a closing callback count). */
+function containsClosing(node: ts.Node, closing: ReadonlySet<ts.Node>): boolean {
+  for (const target of closing) {
+    if (target.pos >= node.pos && target.end <= node.end && !crossesFunction(target, node)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether a closing call inside `root` sits in a nested function that is not a callback argument. A close inside
+ * `setImmediate(() => s.destroy())` counts for `root`; one inside `const f = () => s.destroy()` does not.
+ */
+function crossesFunction(target: ts.Node, root: ts.Node): boolean {
+  let current: ts.Node | undefined = target.parent;
+  while (current && current !== root) {
+    if (ts.isFunctionLike(current)) {
+      const parent = current.parent;
+      if (!(parent && (ts.isCallExpression(parent) || ts.isNewExpression(parent)))) {
+        return true;
+      }
+    }
+    current = current.parent;
+  }
+  return false;
+}
+
+interface Flow {
+  /** Open (not closed) at normal completion; `null` when the statement never completes normally. */
+  open: boolean | null;
+  /** A `return` was reached while open. */
+  leak: boolean;
+}
+
+/**
+ * The structural must-close analysis for helper summaries: whether every normal exit of `body` passes one of the
+ * closing calls. Loops may run zero times; `catch` may start before anything in `try` ran; `throw` is fine.
+ */
+export function everyPathCloses(body: ts.Node, closing: ReadonlySet<ts.Node>): boolean {
+  if (!ts.isBlock(body)) {
+    return containsClosing(body, closing);
+  }
+  const result = flowOf(body, true, closing, 0);
+  return !result.leak && result.open !== true;
+}
+
+function flowOf(statement: ts.Node, open: boolean, closing: ReadonlySet<ts.Node>, depth: number): Flow {
+  if (depth > 200) {
+    return { open: false, leak: false };
+  }
+  const next = depth + 1;
+  if (ts.isBlock(statement)) {
+    let state: boolean | null = open;
+    let leak = false;
+    for (const inner of statement.statements) {
+      if (state === null) {
+        break;
+      }
+      const flow = flowOf(inner, state, closing, next);
+      leak ||= flow.leak;
+      state = flow.open;
+    }
+    return { open: state, leak };
+  }
+  if (ts.isReturnStatement(statement)) {
+    const stillOpen = open && !(statement.expression && containsClosing(statement.expression, closing));
+    return { open: null, leak: stillOpen };
+  }
+  if (ts.isThrowStatement(statement)) {
+    return { open: null, leak: false };
+  }
+  if (ts.isIfStatement(statement)) {
+    const afterTest = open && !containsClosing(statement.expression, closing);
+    const then = flowOf(statement.thenStatement, afterTest, closing, next);
+    const otherwise = statement.elseStatement
+      ? flowOf(statement.elseStatement, afterTest, closing, next)
+      : { open: afterTest, leak: false };
+    return { open: join(then.open, otherwise.open), leak: then.leak || otherwise.leak };
+  }
+  if (ts.isTryStatement(statement)) {
+    const tried = flowOf(statement.tryBlock, open, closing, next);
+    const caught = statement.catchClause
+      ? flowOf(statement.catchClause.block, open, closing, next)
+      : { open: null, leak: false };
+    let state = join(tried.open, caught.open);
+    let leak = tried.leak || caught.leak;
+    if (statement.finallyBlock) {
+      const final = flowOf(statement.finallyBlock, state ?? open, closing, next);
+      if (final.open === false) {
+        leak = false;
+      }
+      state = state === null ? null : final.open;
+      leak ||= final.leak;
+    }
+    return { open: state, leak };
+  }
+  if (ts.isDoStatement(statement)) {
+    const body = flowOf(statement.statement, open, closing, next);
+    return { open: body.open ?? open, leak: body.leak };
+  }
+  if (
+    ts.isForStatement(statement) ||
+    ts.isForOfStatement(statement) ||
+    ts.isForInStatement(statement) ||
+    ts.isWhileStatement(statement)
+  ) {
+    const body = flowOf(statement.statement, open, closing, next);
+    return { open, leak: body.leak };
+  }
+  if (ts.isSwitchStatement(statement)) {
+    const afterTest = open && !containsClosing(statement.expression, closing);
+    let leak = false;
+    let allClose = statement.caseBlock.clauses.some(clause => ts.isDefaultClause(clause));
+    for (const clause of statement.caseBlock.clauses) {
+      let state: boolean | null = afterTest;
+      for (const inner of clause.statements) {
+        if (state === null) {
+          break;
+        }
+        const flow = flowOf(inner, state, closing, next);
+        leak ||= flow.leak;
+        state = flow.open;
+      }
+      if (state === true) {
+        allClose = false;
+      }
+    }
+    return { open: afterTest && !allClose, leak };
+  }
+  if (ts.isLabeledStatement(statement)) {
+    return flowOf(statement.statement, open, closing, next);
+  }
+  if (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) {
+    return { open, leak: false };
+  }
+  if (ts.isBreakStatement(statement) || ts.isContinueStatement(statement)) {
+    return { open: null, leak: false };
+  }
+  return { open: open && !containsClosing(statement, closing), leak: false };
+}
+
+function join(a: boolean | null, b: boolean | null): boolean | null {
+  if (a === null) {
+    return b;
+  }
+  if (b === null) {
+    return a;
+  }
+  return a || b;
+}
+
+/**
+ * Whether a function we can see returns a socket it created (`return net.connect(...)`, or a local it created and
+ * returned): its callers then own the socket.
+ */
+export function returnsFreshSocket(declaration: ts.FunctionLikeDeclaration, context: SummaryContext): boolean {
+  const cached = freshCache.get(declaration);
+  if (cached !== undefined) {
+    return cached;
+  }
+  freshCache.set(declaration, false);
+  let result = false;
+  try {
+    result = context.depth < MAX_HELPER_DEPTH && scanReturns(declaration, { ...context, depth: context.depth + 1 });
+  } catch {
+    result = false;
+  }
+  freshCache.set(declaration, result);
+  return result;
+}
+
+function scanReturns(declaration: ts.FunctionLikeDeclaration, context: SummaryContext): boolean {
+  const body = declaration.body;
+  if (!body) {
+    return false;
+  }
+  const returned: ts.Expression[] = [];
+  if (!ts.isBlock(body)) {
+    returned.push(body);
+  } else {
+    const collect = (node: ts.Node): void => {
+      if (ts.isFunctionLike(node)) {
+        return;
+      }
+      if (ts.isReturnStatement(node) && node.expression) {
+        returned.push(node.expression);
+      }
+      ts.forEachChild(node, collect);
+    };
+    ts.forEachChild(body, collect);
+  }
+  return returned.length > 0 && returned.every(expression => isFreshSocket(expression, declaration, context));
+}
+
+function isFreshSocket(expression: ts.Expression, declaration: ts.Node, context: SummaryContext): boolean {
+  let inner = skipOuter(expression);
+  if (ts.isAwaitExpression(inner)) {
+    inner = skipOuter(inner.expression);
+  }
+  if (ts.isIdentifier(inner)) {
+    const symbol = context.checker.getSymbolAtLocation(inner);
+    const local = symbol?.valueDeclaration;
+    if (local && ts.isVariableDeclaration(local) && local.initializer && local.pos > declaration.pos && local.end < declaration.end) {
+      return isFreshSocket(local.initializer, declaration, context);
+    }
+    return false;
+  }
+  while (ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression)) {
+    // `net.connect(...).on(...)` and other chains that return the socket itself.
+    const receiver = skipOuter(inner.expression.expression);
+    if (!ts.isCallExpression(receiver) && !ts.isNewExpression(receiver)) {
+      break;
+    }
+    if (!['on', 'once', 'setTimeout', 'setKeepAlive', 'setNoDelay', 'setEncoding'].includes(inner.expression.name.text)) {
+      break;
+    }
+    inner = receiver;
+  }
+  if (!ts.isCallExpression(inner) && !ts.isNewExpression(inner)) {
+    return false;
+  }
+  const type = context.checker.getTypeAtLocation(inner);
+  if (classifyType(type, context) !== 'socket') {
+    return false;
+  }
+  if (ts.isNewExpression(inner)) {
+    return true;
+  }
+  const api = nodeApiOfTsNode(skipOuter(inner.expression), context.checker);
+  if (api && (api.module === 'net' || api.module === 'tls') && (api.name === 'connect' || api.name === 'createConnection')) {
+    return true;
+  }
+  const helper = visibleCallee(inner, context);
+  return helper !== null && returnsFreshSocket(helper, context);
+}

@@ -1,0 +1,196 @@
+import type { TypeOrValueSpecifier } from '@typescript-eslint/type-utils';
+
+import { typeMatchesSomeSpecifier } from '@typescript-eslint/type-utils';
+import * as ts from 'typescript';
+
+/**
+ * What a value is, as far as socket lifetimes go. `tty` marks `net.Socket` subclasses that are not TCP
+ * (`tty.ReadStream`, `tty.WriteStream`, `process.stdin`/`stdout`/`stderr`): they are recognised so that they can be
+ * excluded.
+ */
+export type ValueKind =
+  | 'socket'
+  | 'tty'
+  | 'duplex'
+  | 'net-server'
+  | 'http-server'
+  | 'client-request'
+  | 'incoming-message'
+  | 'fetch-response';
+
+interface KnownType {
+  kind: ValueKind;
+  specifiers: TypeOrValueSpecifier[];
+}
+
+const pkg = (packageName: string, name: string): TypeOrValueSpecifier => ({
+  from: 'package',
+  package: packageName,
+  name,
+});
+
+/**
+ * The classes the engine knows, most specific first: a class's own entry wins over the entries of its bases
+ * (`tty.ReadStream` over `net.Socket`, `http.Server` over `net.Server`).
+ */
+const KNOWN_TYPES: readonly KnownType[] = [
+  { kind: 'tty', specifiers: [pkg('tty', 'ReadStream'), pkg('tty', 'WriteStream')] },
+  { kind: 'socket', specifiers: [pkg('net', 'Socket'), pkg('tls', 'TLSSocket')] },
+  { kind: 'http-server', specifiers: [pkg('http', 'Server'), pkg('https', 'Server')] },
+  { kind: 'net-server', specifiers: [pkg('net', 'Server'), pkg('tls', 'Server')] },
+  { kind: 'client-request', specifiers: [pkg('http', 'ClientRequest')] },
+  { kind: 'incoming-message', specifiers: [pkg('http', 'IncomingMessage')] },
+  {
+    kind: 'fetch-response',
+    specifiers: [{ from: 'lib', name: 'Response' }, pkg('undici-types', 'Response'), pkg('undici', 'Response'), pkg('node', 'Response')],
+  },
+  { kind: 'duplex', specifiers: [pkg('stream', 'Duplex')] },
+];
+
+const KNOWN_NAMES: ReadonlySet<string> = new Set([
+  'ReadStream',
+  'WriteStream',
+  'Socket',
+  'TLSSocket',
+  'Server',
+  'ClientRequest',
+  'IncomingMessage',
+  'Response',
+  'Duplex',
+]);
+
+const MAX_BASE_DEPTH = 12;
+
+/** Per-program classification caches, so a type is classified once however many rules and files ask. */
+const caches = new WeakMap<ts.Program, WeakMap<ts.Type, ValueKind | null>>();
+
+export interface TypeContext {
+  program: ts.Program;
+  checker: ts.TypeChecker;
+  /** Extra classes that count as sockets (`settings['socket-leaks'].socketTypes`). */
+  socketTypes: TypeOrValueSpecifier[];
+}
+
+/**
+ * Classifies a type: sockets (and their subclasses), servers, http messages, fetch responses. Unions classify when
+ * every non-nullish member agrees; intersections by their most specific member. `any`, `unknown` and error types
+ * classify as `null`. Never throws.
+ */
+export function classifyType(type: ts.Type, context: TypeContext): ValueKind | null {
+  let cache = caches.get(context.program);
+  if (!cache) {
+    cache = new WeakMap();
+    caches.set(context.program, cache);
+  }
+  if (context.socketTypes.length === 0) {
+    const cached = cache.get(type);
+    if (cached !== undefined) {
+      return cached;
+    }
+  }
+  let result: ValueKind | null = null;
+  try {
+    result = classifyUncached(type, context, 0);
+  } catch {
+    result = null;
+  }
+  if (context.socketTypes.length === 0) {
+    cache.set(type, result);
+  }
+  return result;
+}
+
+function classifyUncached(type: ts.Type, context: TypeContext, depth: number): ValueKind | null {
+  if (depth > MAX_BASE_DEPTH) {
+    return null;
+  }
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) {
+    return null;
+  }
+  if (type.isUnion()) {
+    let agreed: ValueKind | null = null;
+    for (const member of type.types) {
+      if (member.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void)) {
+        continue;
+      }
+      const kind = classifyUncached(member, context, depth + 1);
+      if (kind === null || (agreed !== null && agreed !== kind)) {
+        return null;
+      }
+      agreed = kind;
+    }
+    return agreed;
+  }
+  if (type.isIntersection()) {
+    let best: ValueKind | null = null;
+    for (const member of type.types) {
+      const kind = classifyUncached(member, context, depth + 1);
+      if (kind === 'tty') {
+        return 'tty';
+      }
+      if (kind !== null && (best === null || rank(kind) < rank(best))) {
+        best = kind;
+      }
+    }
+    return best;
+  }
+  if (context.socketTypes.length > 0 && typeMatchesSomeSpecifier(type, context.socketTypes, context.program)) {
+    return 'socket';
+  }
+  const symbol = type.aliasSymbol ?? type.getSymbol();
+  if (symbol && KNOWN_NAMES.has(symbol.getName())) {
+    for (const known of KNOWN_TYPES) {
+      if (typeMatchesSomeSpecifier(type, known.specifiers, context.program)) {
+        return known.kind;
+      }
+    }
+  }
+  if (!(type.flags & ts.TypeFlags.Object)) {
+    return null;
+  }
+  const target = (type as ts.TypeReference).target ?? type;
+  if (!target.isClassOrInterface()) {
+    return null;
+  }
+  let best: ValueKind | null = null;
+  for (const base of context.checker.getBaseTypes(target)) {
+    const kind = classifyUncached(base, context, depth + 1);
+    if (kind !== null && (best === null || rank(kind) < rank(best))) {
+      best = kind;
+    }
+  }
+  return best;
+}
+
+function rank(kind: ValueKind): number {
+  return KNOWN_TYPES.findIndex(known => known.kind === kind);
+}
+
+/** Whether the kind is a TCP socket the rules may report (not a tty or a bare duplex). */
+export function isSocketKind(kind: ValueKind | null): boolean {
+  return kind === 'socket';
+}
+
+const nodeTypesCache = new WeakMap<ts.Program, boolean>();
+
+/**
+ * Whether the program can see `@types/node`'s `net` module. TypeScript 6 loads no `@types` package unless
+ * `compilerOptions.types` names it, and then every socket type is an error type: the rules would find nothing.
+ */
+export function programHasNodeTypes(program: ts.Program): boolean {
+  const cached = nodeTypesCache.get(program);
+  if (cached !== undefined) {
+    return cached;
+  }
+  let found = false;
+  try {
+    found = program
+      .getTypeChecker()
+      .getAmbientModules()
+      .some(module => module.name === '"net"' || module.name === '"node:net"');
+  } catch {
+    found = true;
+  }
+  nodeTypesCache.set(program, found);
+  return found;
+}

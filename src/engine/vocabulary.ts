@@ -1,0 +1,111 @@
+/**
+ * The names the engine recognises syntactically, before any type-checker call. Every set here is a cheap filter:
+ * a name in it is only a candidate until the types confirm it.
+ */
+
+/** Methods that register a listener: `emitter.on(event, fn)`. */
+export const LISTENER_METHODS: ReadonlySet<string> = new Set([
+  'on',
+  'once',
+  'addListener',
+  'prependListener',
+  'prependOnceListener',
+]);
+
+/** Methods that close a socket or stream (both graceful and abortive). */
+export const CLOSER_METHODS: ReadonlySet<string> = new Set([
+  'end',
+  'destroy',
+  'destroySoon',
+  'resetAndDestroy',
+]);
+
+/** Methods that close a server. */
+export const SERVER_CLOSER_METHODS: ReadonlySet<string> = new Set(['close', 'closeAllConnections']);
+
+/** Methods that abort an http.ClientRequest. */
+export const REQUEST_CLOSER_METHODS: ReadonlySet<string> = new Set(['destroy', 'abort']);
+
+/** Methods that consume (or start consuming) the readable side of a stream. */
+export const READER_METHODS: ReadonlySet<string> = new Set(['pipe', 'resume', 'read']);
+
+/** Events whose listener consumes the readable side by itself. */
+export const READER_EVENTS: ReadonlySet<string> = new Set(['data']);
+
+/** Methods that write to the writable side. */
+export const WRITE_METHODS: ReadonlySet<string> = new Set(['write']);
+
+/** Methods of a socket or stream that return `this`, so `a.on(...).on(...)` is still `a`. */
+export const CHAINABLE_METHODS: ReadonlySet<string> = new Set([
+  'on',
+  'once',
+  'addListener',
+  'prependListener',
+  'prependOnceListener',
+  'off',
+  'removeListener',
+  'removeAllListeners',
+  'setMaxListeners',
+  'setTimeout',
+  'setNoDelay',
+  'setKeepAlive',
+  'setEncoding',
+  'pause',
+  'resume',
+  'ref',
+  'unref',
+  'cork',
+  'uncork',
+  'setDefaultEncoding',
+  'connect',
+  'listen',
+]);
+
+/** Functions of `node:stream` (and `node:stream/promises`) that take ownership of the streams they are given. */
+export const STREAM_OWNERS: ReadonlySet<string> = new Set(['pipeline', 'finished', 'addAbortSignal', 'compose']);
+
+/** Node builtin modules the engine cares about, without the `node:` prefix. */
+export const NODE_MODULES: ReadonlySet<string> = new Set([
+  'net',
+  'tls',
+  'http',
+  'https',
+  'http2',
+  'stream',
+  'stream/promises',
+  'events',
+]);
+
+/** Functions that only look at a value (logging, inspection): passing a socket to them is not a transfer. */
+export const OBSERVER_CALLEES: ReadonlySet<string> = new Set([
+  'console.log',
+  'console.error',
+  'console.warn',
+  'console.info',
+  'console.debug',
+  'console.trace',
+  'console.dir',
+  'util.inspect',
+  'util.format',
+  'inspect',
+  'format',
+  'String',
+  'JSON.stringify',
+  'assert',
+  'assert.ok',
+  'Boolean',
+]);
+
+/**
+ * Properties whose test guards a write: `if (!socket.destroyed) socket.write(x)`.
+ */
+export const WRITABLE_GUARDS: ReadonlySet<string> = new Set([
+  'writable',
+  'writableEnded',
+  'writableFinished',
+  'destroyed',
+  'closed',
+  'readyState',
+  'connecting',
+  'pending',
+]);
