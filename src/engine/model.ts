@@ -247,11 +247,38 @@ export class FileModel {
       this.discoverNew(call);
       return;
     }
-    if (CREATOR_NAMES.has(name)) {
+    if (CREATOR_NAMES.has(name) || this.isRenamedCreator(callee)) {
       this.discoverFactory(call, name);
     } else if (callee.type === AST_NODE_TYPES.Identifier || callee.type === AST_NODE_TYPES.MemberExpression) {
       this.discoverHelper(call);
     }
+  }
+
+  /** `import { connect as dial } from 'node:net'` and `const { connect: dial } = require('net')`. */
+  private isRenamedCreator(callee: TSESTree.Node): boolean {
+    if (callee.type !== AST_NODE_TYPES.Identifier) {
+      return false;
+    }
+    const definition = this.variableOf(callee)?.defs[0];
+    if (!definition) {
+      return false;
+    }
+    const node = definition.node;
+    if (node.type === AST_NODE_TYPES.ImportSpecifier) {
+      const imported = node.imported.type === AST_NODE_TYPES.Identifier ? node.imported.name : node.imported.value;
+      return CREATOR_NAMES.has(imported);
+    }
+    if (node.type === AST_NODE_TYPES.VariableDeclarator && node.id.type === AST_NODE_TYPES.ObjectPattern) {
+      return node.id.properties.some(
+        property =>
+          property.type === AST_NODE_TYPES.Property &&
+          property.key.type === AST_NODE_TYPES.Identifier &&
+          CREATOR_NAMES.has(property.key.name) &&
+          unwrap(property.value).type === AST_NODE_TYPES.Identifier &&
+          (unwrap(property.value) as TSESTree.Identifier).name === callee.name,
+      );
+    }
+    return false;
   }
 
   private discoverNew(call: TSESTree.NewExpression): void {
@@ -533,6 +560,16 @@ export class FileModel {
         const field = memberName(left)!;
         return { name: `this.${field}`, variables: [], refs: [...refs, ...this.fieldRefs(left, field)], field, dispose: null };
       }
+    }
+    if (
+      parent?.type === AST_NODE_TYPES.PropertyDefinition &&
+      parent.value === child &&
+      !parent.static &&
+      !parent.computed &&
+      parent.key.type === AST_NODE_TYPES.Identifier
+    ) {
+      const field = parent.key.name;
+      return { name: `this.${field}`, variables: [], refs: [...refs, ...this.fieldRefs(parent, field)], field, dispose: null };
     }
     return { name: null, variables: [], refs, field: null, dispose: null };
   }
@@ -1052,7 +1089,9 @@ export class FileModel {
         }
       }
       const callback = unwrap(argument);
-      if (isFunctionNode(callback) && depth < MAX_DEFERRED_DEPTH) {
+      // A callback passed to a call runs later and its close counts (`write(data, () => s.destroy())`), except a
+      // listener: `s.on('end', () => s.end())` closes only if that event ever comes.
+      if (isFunctionNode(callback) && depth < MAX_DEFERRED_DEPTH && !LISTENER_METHODS.has(method ?? '')) {
         const inner = this.closingAnchors(callback, resource, registeredOn, depth + 1);
         if (inner === 'unknown' || inner.length > 0) {
           return true;

@@ -406,6 +406,11 @@ function crossesFunction(target: ts.Node, root: ts.Node): boolean {
       if (!(parent && (ts.isCallExpression(parent) || ts.isNewExpression(parent)))) {
         return true;
       }
+      // A listener closes only if its event comes: `s.on('end', () => s.end())` is not a close now.
+      const callee = parent.expression;
+      if (ts.isPropertyAccessExpression(callee) && LISTENER_METHODS.has(callee.name.text)) {
+        return true;
+      }
     }
     current = current.parent;
   }

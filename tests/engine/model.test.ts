@@ -1,0 +1,226 @@
+import type { TSESTree } from '@typescript-eslint/utils';
+
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import { describe, expect, it } from 'vitest';
+
+import type { FileModel, Resource } from '../../src/engine/index.js';
+
+import { jsFile } from '../rule-tester.js';
+import { analyze } from './analyze.js';
+
+/** A compact view of every resource: name, kind, origin, owned, half-open, escapes. */
+function resources(code: string, filename?: string) {
+  return analyze(
+    code,
+    (model: FileModel) =>
+      model.allResources().map(r => ({
+        name: r.name,
+        kind: r.kind,
+        origin: r.origin,
+        owned: r.owned,
+        halfOpen: r.halfOpen,
+        paused: r.pausedOnConnect,
+        escapes: model.escapes(r),
+      })),
+    filename ? { filename } : {},
+  );
+}
+
+function only(list: ReturnType<typeof resources>, name: string) {
+  const found = list.filter(r => r.name === name);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
+describe('origins', () => {
+  it('finds created sockets with their options, in TS and in JS with require()', () => {
+    const ts = resources(`
+import * as net from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+const plain = net.connect(80);
+const halfOpen = net.createConnection({ port: 80, allowHalfOpen: true });
+const secure = tlsConnect({ port: 443 });
+const made = new net.Socket();
+`);
+    expect(only(ts, 'plain')).toMatchObject({ kind: 'socket', origin: 'created', owned: true, halfOpen: false });
+    expect(only(ts, 'halfOpen')).toMatchObject({ origin: 'created', halfOpen: true });
+    expect(only(ts, 'secure')).toMatchObject({ kind: 'socket', origin: 'created' });
+    expect(only(ts, 'made')).toMatchObject({ kind: 'socket', origin: 'created' });
+
+    const js = resources(
+      `
+const net = require('node:net');
+const { connect } = require('net');
+const a = net.connect(80);
+const b = connect(81);
+`,
+      jsFile,
+    );
+    expect(only(js, 'a')).toMatchObject({ kind: 'socket', origin: 'created' });
+    expect(only(js, 'b')).toMatchObject({ kind: 'socket', origin: 'created' });
+  });
+
+  it('finds accepted sockets with the server options, and http upgrade sockets as half-open', () => {
+    const list = resources(`
+import * as net from 'node:net';
+import * as http from 'node:http';
+const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, conn => { conn.end(); });
+const plain = net.createServer();
+plain.on('connection', accepted => { accepted.resume(); });
+const web = http.createServer();
+web.on('upgrade', (req, upgraded, head) => { upgraded.end(); });
+web.on('connection', managed => { console.log(managed.remotePort); });
+`);
+    expect(only(list, 'conn')).toMatchObject({ origin: 'accepted', owned: true, halfOpen: true, paused: true });
+    expect(only(list, 'accepted')).toMatchObject({ origin: 'accepted', halfOpen: false, paused: false });
+    expect(only(list, 'upgraded')).toMatchObject({ origin: 'http-upgrade', owned: true, halfOpen: true });
+    // http.Server manages the sockets of its 'connection' event: not ours.
+    expect(list.filter(r => r.name === 'managed')).toEqual([]);
+    expect(only(list, 'server')).toMatchObject({ kind: 'net-server', origin: 'created' });
+    expect(only(list, 'web')).toMatchObject({ kind: 'http-server' });
+  });
+
+  it('treats sockets returned by helpers of the program as owned, and other returned sockets as not', () => {
+    const list = resources(`
+import * as net from 'node:net';
+import { lookup, openConnection } from './connect.js';
+const fresh = openConnection(80);
+const pooled = lookup(new Map<string, net.Socket>(), 'a');
+`);
+    expect(only(list, 'fresh')).toMatchObject({ kind: 'socket', origin: 'helper', owned: true });
+    expect(list.filter(r => r.name === 'pooled')).toEqual([]);
+  });
+
+  it('finds client requests, their responses and fetch responses', () => {
+    const list = resources(`
+import * as http from 'node:http';
+const req = http.get('http://example.test', res => { res.resume(); });
+async function main() {
+  const response = await fetch('http://example.test');
+  await response.text();
+}
+`);
+    expect(only(list, 'req')).toMatchObject({ kind: 'client-request', origin: 'request' });
+    expect(only(list, 'res')).toMatchObject({ kind: 'incoming-message', origin: 'response', owned: true });
+    expect(only(list, 'response')).toMatchObject({ kind: 'fetch-response', origin: 'fetch' });
+  });
+});
+
+describe('references, aliases and escapes', () => {
+  it('follows aliases, chains and fields', () => {
+    const result = analyze(
+      `
+import * as net from 'node:net';
+const socket = net.connect(80).setNoDelay(true);
+const alias = socket;
+let later: net.Socket;
+later = alias;
+later.on('data', () => {});
+class Client {
+  socket = net.connect(81);
+  start() { this.socket.on('data', () => {}); }
+  stop() { this.socket.destroy(); }
+}
+`,
+      (model: FileModel) => {
+        const socket = model.allResources().find(r => r.name === 'socket')!;
+        const field = model.allResources().find(r => r.name === 'this.socket');
+        return {
+          variables: [...socket.variables].map(v => v.name).sort(),
+          methods: socket.uses.flatMap(u => (u.kind === 'method' ? [u.name] : [])).sort(),
+          fieldMethods: field?.uses.flatMap(u => (u.kind === 'method' ? [u.name] : [])),
+        };
+      },
+    );
+    expect(result.variables).toEqual(['alias', 'later', 'socket']);
+    expect(result.methods).toEqual(['on', 'setNoDelay']);
+    // A class field initialiser binds the field: every \`this.socket\` of the class refers to it.
+    expect(result.fieldMethods?.sort()).toEqual(['destroy', 'on']);
+  });
+
+  it('reports escapes: returned, stored, collected, exported, handed to unseen code', () => {
+    const list = resources(`
+import * as net from 'node:net';
+import { track } from './helpers.js';
+declare function unseen(socket: net.Socket): void;
+const pool = new Map<string, net.Socket>();
+function make() { const returned = net.connect(1); return returned; }
+const stored = net.connect(2);
+const holder = { stored };
+const collected = net.connect(3);
+pool.set('a', collected);
+export const exported = net.connect(4);
+const handed = net.connect(5);
+unseen(handed);
+const tracked = net.connect(6);
+track(tracked);
+const logged = net.connect(7);
+console.log(logged);
+class Owner { sock?: net.Socket; keep() { const kept = net.connect(8); this.sock = kept; } }
+`);
+    for (const name of ['returned', 'stored', 'collected', 'handed', 'tracked', 'kept']) {
+      expect({ name, escapes: only(list, name).escapes }).toEqual({ name, escapes: true });
+    }
+    expect(only(list, 'logged').escapes).toBe(false);
+  });
+
+  it('maps a listener target back to its resource through an alias', () => {
+    const names = analyze(
+      `
+import * as net from 'node:net';
+const socket = net.connect(80);
+const s = socket;
+s.on('timeout', () => {});
+`,
+      (model: FileModel) =>
+        model.listeners.map(listener => ({ event: listener.event, resource: model.resourceOf(listener.target)?.name })),
+    );
+    expect(names).toEqual([{ event: 'timeout', resource: 'socket' }]);
+  });
+});
+
+describe('code paths', () => {
+  /** Whether each 'timeout' listener in the snippet closes its socket on every path. */
+  function closes(body: string): boolean[] {
+    return analyze(
+      `
+import * as net from 'node:net';
+import { closeSocket, maybeClose, ping, wire } from './helpers.js';
+declare const busy: boolean;
+const socket = net.connect(80);
+${body}
+`,
+      (model: FileModel) =>
+        model.listeners
+          .filter(listener => listener.event === 'timeout')
+          .map(listener => {
+            const handler = model.functionOf(listener.handlerArgument)!;
+            const resource: Resource = model.resourceOf(listener.target)!;
+            return model.closesOnEveryPath(handler, resource, listener.target);
+          }),
+    );
+  }
+
+  it('answers the every-path question on ESLint code paths', () => {
+    expect(closes(`socket.on('timeout', () => socket.destroy());`)).toEqual([true]);
+    expect(closes(`socket.on('timeout', () => { if (busy) return; socket.end(); });`)).toEqual([false]);
+    expect(closes(`socket.on('timeout', () => { if (busy) throw new Error(); socket.end(); });`)).toEqual([true]);
+    expect(closes(`socket.on('timeout', () => { if (busy) socket.end(); else socket.destroy(); });`)).toEqual([true]);
+    expect(closes(`socket.on('timeout', () => { for (const x of [1]) socket.end(); });`)).toEqual([false]);
+    expect(closes(`socket.on('timeout', () => { try { socket.end(); } finally { socket.destroy(); } });`)).toEqual([
+      true,
+    ]);
+    expect(closes(`socket.on('timeout', () => { switch (String(busy)) { case 'a': socket.end(); break; default: socket.destroy(); } });`)).toEqual([true]);
+    expect(closes(`socket.on('timeout', () => { switch (String(busy)) { case 'a': socket.end(); break; } });`)).toEqual([false]);
+    expect(closes(`socket.on('timeout', () => busy && socket.destroy());`)).toEqual([false]);
+  });
+
+  it('uses helper summaries, across files, bounded on recursion', () => {
+    expect(closes(`socket.on('timeout', () => closeSocket(socket));`)).toEqual([true]);
+    expect(closes(`socket.on('timeout', () => maybeClose(socket, true));`)).toEqual([false]);
+    // ping/pong recurse into each other and never close: the summary terminates and assumes nothing bad.
+    expect(closes(`socket.on('timeout', () => ping(socket, 3));`)).toEqual([true]);
+    // wire() registers an 'end' listener that ends: a close on some path, not on every path.
+    expect(closes(`socket.on('timeout', () => wire(socket));`)).toEqual([false]);
+  });
+});
