@@ -1,7 +1,7 @@
 import type { TypeOrValueSpecifier } from '@typescript-eslint/type-utils';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 
-import { ESLintUtils } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
 
 import { swallow } from './failure.js';
 import { FileModel } from './model.js';
@@ -102,20 +102,20 @@ export function socketRuleListeners<MessageIds extends string>(
   const typeContext: TypeContext = {
     program,
     checker: program.getTypeChecker(),
-    socketTypes: socketTypesSetting(context.settings as Record<string, unknown> | undefined),
+    socketTypes: socketTypesSetting(context.settings),
   };
   const forward = pathListeners(() => state.paths);
   return {
     ...forward,
     onCodePathEnd(codePath: TSESLint.CodePath, node: TSESTree.Node) {
       state.paths.onCodePathEnd(codePath, node);
-      if (node.type !== 'Program') {
+      if (node.type !== AST_NODE_TYPES.Program) {
         return;
       }
       try {
         state.model ??= new FileModel(
           sourceCode,
-          services as ConstructorParameters<typeof FileModel>[1],
+          services,
           typeContext,
           state.paths,
         );

@@ -56,7 +56,7 @@ export function analyze<T>(
     { filename: path.join(fixturesDir, options.filename ?? 'file.ts') },
   );
   if (failure) {
-    throw failure;
+    throw failure instanceof Error ? failure : new Error('inspect failed', { cause: failure });
   }
   const fatal = messages.find(message => message.fatal);
   if (fatal) {

@@ -1,6 +1,3 @@
-import type { TSESTree } from '@typescript-eslint/utils';
-
-import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { describe, expect, it } from 'vitest';
 
 import type { FileModel, Resource } from '../../src/engine/index.js';

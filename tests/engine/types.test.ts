@@ -61,7 +61,7 @@ const stdout = process.stdout;
     ).toEqual({ input: 'tty', output: 'tty', stdin: 'tty', stdout: 'tty' });
   });
 
-  it('recognises servers, http messages and fetch responses', async () => {
+  it('recognises servers, http messages and fetch responses', () => {
     expect(
       kinds(`
 import * as net from 'node:net';

@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    exclude: ['tests/fixtures/**', '**/node_modules/**', 'dist/**'],
+    // Typed linting builds TypeScript programs: slow on the first file, so generous limits.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // The machines have 2 cores. Forks keep typescript-eslint's per-process project service apart per test file.
+    pool: 'forks',
+    maxWorkers: 2,
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest-report.json' },
+  },
+});
