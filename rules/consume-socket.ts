@@ -8,6 +8,7 @@ import {
   closesUnconditionally,
   handedOff,
   insertAfterOrigin,
+  onlyEnds,
   pausedExplicitly,
   pipedInto,
   readStateOf,
@@ -15,7 +16,13 @@ import {
 } from '../src/engine/lifetime.js';
 
 export type Options = [];
-export type MessageIds = 'neverRead' | 'paused' | 'readableWithoutRead' | 'addResume' | keyof typeof engineMessages;
+export type MessageIds =
+  | 'neverRead'
+  | 'endedUnread'
+  | 'paused'
+  | 'readableWithoutRead'
+  | 'addResume'
+  | keyof typeof engineMessages;
 
 /**
  * Callbacks that run whatever the peer sends, so that a close in one counts as "the code closes it itself": a
@@ -39,6 +46,8 @@ export default createRule<Options, MessageIds>({
       ...engineMessages,
       neverRead:
         "Nothing reads '{{name}}', so data the peer sends before its FIN stays buffered, 'end' never fires, and the socket stays in CLOSE_WAIT with its file descriptor open until it is destroyed.",
+      endedUnread:
+        "'{{name}}' is ended but never read: if the peer sends anything first, 'end' never fires, so Node never destroys the socket and its file descriptor stays open after the connection is gone.",
       paused:
         "'{{name}}' is paused ({{how}}) and never resumed, so Node stops reading: after the peer's FIN the socket stays in CLOSE_WAIT, a peer RST goes unnoticed, and its file descriptor stays open until it is destroyed.",
       readableWithoutRead:
@@ -59,24 +68,22 @@ export default createRule<Options, MessageIds>({
           continue;
         }
         const state = readStateOf(model, resource);
-        if (state !== 'reads' && !closesItself(model, resource)) {
+        if (state === 'reads' || handedOff(model, resource) || pipedInto(model, resource)) {
+          continue;
+        }
+        if (!closesUnconditionally(model, resource, UNREAD_CLOSE_EVENTS)) {
           report(model, resource, state);
+        } else if (state === 'never-read' && onlyEnds(model, resource)) {
+          report(model, resource, 'ended-unread');
         }
       }
     });
 
-    function closesItself(model: FileModel, resource: Resource): boolean {
-      return (
-        handedOff(model, resource) ||
-        pipedInto(model, resource) ||
-        closesUnconditionally(model, resource, UNREAD_CLOSE_EVENTS)
-      );
-    }
-
-    function report(model: FileModel, resource: Resource, state: Exclude<ReadState, 'reads'>): void {
+    function report(model: FileModel, resource: Resource, state: Exclude<ReadState, 'reads'> | 'ended-unread'): void {
       // resume() fixes a socket nobody reads and one paused by pauseOnConnect; not an explicit pause() (which may be
       // flow control that lost its resume) nor a 'readable' listener (resume() does not flow while one is attached).
-      const resumable = state === 'never-read' || (state === 'paused' && !pausedExplicitly(resource));
+      const resumable =
+        state === 'never-read' || state === 'ended-unread' || (state === 'paused' && !pausedExplicitly(resource));
       const insertion = resumable ? insertAfterOrigin(model, resource, name => `${name}.resume();`) : null;
       const suggest = insertion ? [{ messageId: 'addResume' as const, data: { name: insertion.name }, fix: insertion.fix }] : [];
       const name = resource.name;
@@ -87,7 +94,7 @@ export default createRule<Options, MessageIds>({
       }
       context.report({
         node: resource.node,
-        messageId: state === 'never-read' ? 'neverRead' : 'readableWithoutRead',
+        messageId: state === 'never-read' ? 'neverRead' : state === 'ended-unread' ? 'endedUnread' : 'readableWithoutRead',
         data: { name },
         suggest,
       });

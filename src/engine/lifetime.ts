@@ -874,3 +874,34 @@ export function insertAfterOrigin(
   const anchor = statement;
   return { name: resource.name, fix: fixer => fixer.insertTextAfter(anchor, `\n${indent}${text}`) };
 }
+
+/** Closers that free the descriptor whatever is left unread. */
+const DESCRIPTOR_CLOSERS: ReadonlySet<string> = new Set(['destroy', 'resetAndDestroy', 'destroySoon']);
+
+/**
+ * Whether the only close we can see is `end()`. Measured (tests/tcp/consume-socket.test.ts): an ended socket whose
+ * peer sent data that nobody read never emits `'end'`, so Node never destroys it and the descriptor stays open
+ * although the kernel shows an orderly close. `destroy()`, `resetAndDestroy()`, `destroySoon()`, `using`, a helper
+ * that closes it or code we cannot see all count as freeing it.
+ */
+export function onlyEnds(model: FileModel, resource: Resource): boolean {
+  let ends = false;
+  for (const use of resource.uses) {
+    if (use.kind === 'dispose' || use.kind === 'escape') {
+      return false;
+    }
+    if (use.kind === 'method') {
+      if (DESCRIPTOR_CLOSERS.has(use.name)) {
+        return false;
+      }
+      ends ||= use.name === 'end';
+    }
+    if (use.kind === 'argument') {
+      const effects = model.effectsOf(use.call, use.index);
+      if (effects.closesSome || effects.escapes) {
+        return false;
+      }
+    }
+  }
+  return ends;
+}

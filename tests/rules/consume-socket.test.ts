@@ -23,8 +23,10 @@ ruleTester.run('consume-socket', rule, {
   socket.on('close', () => console.log('closed'));`),
     // pauseOnConnect, resumed once the socket is handled.
     server(`  socket.on('data', chunk => console.log('got', chunk.length));\n  socket.resume();`, '{ pauseOnConnect: true }, '),
-    // Daytime-style: the handler writes and ends on every path, so it never waits for the peer's FIN.
-    server(`  socket.end(new Date().toISOString() + '\\r\\n');`),
+    // Daytime-style, freeing the descriptor: destroySoon() destroys once the reply is flushed, read or not.
+    server(`  socket.write(new Date().toISOString() + '\\r\\n');\n  socket.destroySoon();`),
+    // Ending and destroying on every path.
+    server(`  socket.end('bye\\r\\n', () => socket.destroy());`),
     // A 'data' listener through an alias (an 'error' handler without destroy is fine: autoDestroy).
     server(`  const conn = socket;\n  conn.on('data', chunk => conn.write(chunk));\n  conn.on('error', error => console.log(error.message));`),
     // Helpers in another file that read (through an alias) or end on every path.
@@ -93,12 +95,12 @@ class Client {
 declare function handOff(socket: net.Socket): void;
 net.createServer(socket => handOff(socket));
 `,
-    // A client that writes and ends in its connect callback.
+    // A client that writes and destroys in its connect callback.
     `
 import * as net from 'node:net';
 function send(message: string): void {
   const client = net.connect(514, '127.0.0.1', () => {
-    client.end(message);
+    client.write(message, () => client.destroy());
   });
   client.on('error', () => {});
 }
@@ -243,6 +245,25 @@ conn.write('metric:1|c\\n');
       'neverRead',
       'conn',
       ['const conn = openWriter(8125);', 'const conn = openWriter(8125);\nconn.resume();'],
+    ),
+    // Daytime-style with end() only: no CLOSE_WAIT, but a peer that sends anything first pins the descriptor
+    // (measured by tests/tcp/consume-socket.test.ts).
+    invalid(server(`  socket.end(new Date().toISOString() + '\\r\\n');`), 'endedUnread', 'socket', RESUME_FIRST),
+    // A client that writes and ends in its connect callback, never reading the reply.
+    invalid(
+      `
+import * as net from 'node:net';
+function send(message: string): void {
+  const client = net.connect(514, '127.0.0.1', () => {
+    client.end(message);
+  });
+  client.on('error', () => {});
+}
+send('hello');
+`,
+      'endedUnread',
+      'client',
+      ['  client.on(\'error\', () => {});', '  client.resume();\n  client.on(\'error\', () => {});'],
     ),
     // An early return skips the end.
     invalid(server(`  if (!socket.remoteAddress) return;\n  socket.end('hello\\r\\n');`), 'neverRead', 'socket', RESUME_FIRST),
@@ -438,7 +459,12 @@ net.createServer(socket => socket.write('hi')).listen(0);
  * An invalid case with one error. With `edit` (a `[before, after]` text replacement), the error carries the
  * `addResume` suggestion whose output is the code with that replacement; without, no suggestion.
  */
-function invalid(code: string, messageId: 'neverRead' | 'paused', name: string, edit?: [string, string]) {
+function invalid(
+  code: string,
+  messageId: 'neverRead' | 'endedUnread' | 'paused',
+  name: string,
+  edit?: [string, string],
+) {
   if (edit && !code.includes(edit[0])) {
     throw new Error(`test setup: ${JSON.stringify(edit[0])} is not in the code`);
   }

@@ -196,4 +196,25 @@ describe.skipIf(!isLinux)('consume-socket', () => {
     expect(server.readableLength).toBeGreaterThan(0);
     expect(connectionStates(started.port, clientPort)).toEqual({ local: 'TIME_WAIT', remote: 'CLOSED' });
   }, TEST_TIMEOUT);
+
+  it('fixed daytime-style: write then destroySoon() frees the fd even when the client sent a request first', async () => {
+    const started = await startNetServer({}, (socket) => {
+      socket.write(`${new Date().toISOString()}\r\n`);
+      socket.destroySoon();
+    });
+    const client = await connect(started.port);
+    const clientPort = portOf(client);
+    client.on('error', () => {});
+    client.resume();
+    client.write('what time is it?\r\n');
+    const inode = entryOf(started.port, clientPort)?.inode ?? 0;
+    const server = await acceptedSocket(started);
+
+    // destroySoon() destroys once the reply is flushed, whatever was left unread: the descriptor is released.
+    await waitFor(() => server.destroyed, 2000);
+    await waitFor(() => !holdsSocketFd(inode), 2000);
+    expect(inode).toBeGreaterThan(0);
+    // Never CLOSE_WAIT on our side.
+    expect(connectionStates(started.port, clientPort).local).not.toBe('CLOSE_WAIT');
+  }, TEST_TIMEOUT);
 });
