@@ -2,7 +2,8 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 
-import { isFunctionNode, type FunctionNode } from './ast.js';
+import { isFunctionNode, memberName, type FunctionNode } from './ast.js';
+import { WRITABLE_GUARDS } from './vocabulary.js';
 
 type CodePath = TSESLint.CodePath;
 type Segment = TSESLint.CodePathSegment;
@@ -170,6 +171,69 @@ export class PathIndex {
     }
     return false;
   }
+
+  /**
+   * Whether `later` can run after `earlier` on some path (both on the same function's code path, loops included)
+   * that evaluates none of `avoiding` in between: a segment that holds one of them blocks the paths through it.
+   * Answers `false` when it cannot tell (an unrecorded `earlier` or `later`, or the work budget exceeded); nodes of
+   * `avoiding` that were not recorded block nothing.
+   */
+  canFollowAvoiding(earlier: TSESTree.Node, later: TSESTree.Node, avoiding: readonly TSESTree.Node[]): boolean {
+    const from = this.nodeSegments.get(earlier);
+    const to = this.nodeSegments.get(later);
+    if (!from || !to || from.length === 0 || to.length === 0) {
+      return false;
+    }
+    const blockers = new Map<Segment, TSESTree.Node[]>();
+    for (const node of avoiding) {
+      for (const segment of this.nodeSegments.get(node) ?? []) {
+        const list = blockers.get(segment);
+        if (list) {
+          list.push(node);
+        } else {
+          blockers.set(segment, [node]);
+        }
+      }
+    }
+    const targets = new Set(to);
+    const blockedBetween = (segment: Segment, start: number, end: number): boolean =>
+      blockers.get(segment)?.some(node => node.range[0] >= start && node.range[1] <= end) ?? false;
+    const work: Segment[] = [];
+    for (const segment of from) {
+      if (
+        targets.has(segment) &&
+        later.range[0] >= earlier.range[1] &&
+        !blockedBetween(segment, earlier.range[1], later.range[0])
+      ) {
+        return true;
+      }
+      if (!blockedBetween(segment, earlier.range[1], Number.POSITIVE_INFINITY)) {
+        work.push(...segment.nextSegments);
+      }
+    }
+    const seen = new Set<Segment>();
+    while (work.length > 0) {
+      const segment = work.pop()!;
+      if (seen.has(segment)) {
+        continue;
+      }
+      seen.add(segment);
+      if (seen.size > MAX_VISITS) {
+        return false;
+      }
+      if (!segment.reachable) {
+        continue;
+      }
+      if (targets.has(segment) && !blockedBetween(segment, Number.NEGATIVE_INFINITY, later.range[0])) {
+        return true;
+      }
+      if (blockers.has(segment)) {
+        continue;
+      }
+      work.push(...segment.nextSegments);
+    }
+    return false;
+  }
 }
 
 /** The listeners every rule registers so that the shared {@link PathIndex} of its file gets filled. */
@@ -198,6 +262,28 @@ export function pathListeners(index: () => PathIndex | null): TSESLint.RuleListe
     },
     ChainExpression(node: TSESTree.ChainExpression) {
       index()?.record(node);
+    },
+    // `return`s are where a path leaves a function (see `uncoveredExits`); a `for…of` consumes what it iterates.
+    ReturnStatement(node: TSESTree.ReturnStatement) {
+      index()?.record(node);
+    },
+    ForOfStatement(node: TSESTree.ForOfStatement) {
+      index()?.record(node);
+    },
+    // An `if` is anchored where its test starts: a guarded close (`if (s) s.destroy()`) covers both branches.
+    IfStatement(node: TSESTree.IfStatement) {
+      index()?.record(node);
+    },
+    // Where a variable or field is written (see `assignments.ts`).
+    AssignmentExpression(node: TSESTree.AssignmentExpression) {
+      index()?.record(node);
+    },
+    // Reads of `writable`, `destroyed`, … are where write guards sit (see `canFollowAvoiding`).
+    MemberExpression(node: TSESTree.MemberExpression) {
+      const name = memberName(node);
+      if (name !== null && WRITABLE_GUARDS.has(name)) {
+        index()?.record(node);
+      }
     },
   } as unknown as TSESLint.RuleListener;
 }
