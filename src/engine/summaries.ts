@@ -3,6 +3,8 @@ import * as ts from 'typescript';
 import { nodeApiOfTsNode } from './node-api.js';
 import { classifyType, type TypeContext } from './types.js';
 import {
+  BODY_READER_METHODS,
+  BODY_STREAM_METHODS,
   CLOSER_METHODS,
   LISTENER_METHODS,
   OBSERVER_CALLEES,
@@ -27,6 +29,13 @@ export interface ParamEffects {
   events: ReadonlySet<string>;
   /** Events whose listener (registered here) ends or destroys it. */
   closingEvents: ReadonlySet<string>;
+  /**
+   * Ends or destroys it on every path that returns normally, before returning (not from a callback). Absent for
+   * code we cannot see and for Node APIs.
+   */
+  closesAllSync?: boolean;
+  /** The closing methods (`end`, `destroy`, …) it calls on it synchronously, its helpers' included. */
+  syncCloseMethods?: ReadonlySet<string>;
 }
 
 /** What we assume of code we cannot see: that it takes care of everything. */
@@ -216,6 +225,9 @@ function summarize(declaration: ts.FunctionLikeDeclaration, index: number, conte
   };
   /** Statements (or call expressions) that close the parameter, for the path analysis. */
   const closing = new Set<ts.Node>();
+  /** The subset of `closing` that runs before the function returns (outside nested functions). */
+  const syncClosing = new Set<ts.Node>();
+  const syncCloseMethods = new Set<string>();
   let visited = 0;
 
   const isTracked = (node: ts.Node): boolean => {
@@ -253,6 +265,9 @@ function summarize(declaration: ts.FunctionLikeDeclaration, index: number, conte
       const call = parent.parent;
       if (ts.isCallExpression(call) && call.expression === parent) {
         methodCall(parent.name.text, call);
+      } else if (parent.name.text === 'body' && readsFetchBody(parent)) {
+        // A fetch Response's body read, cancelled or handed on.
+        effects.reads = true;
       }
       return;
     }
@@ -304,9 +319,13 @@ function summarize(declaration: ts.FunctionLikeDeclaration, index: number, conte
     if (CLOSER_METHODS.has(method)) {
       effects.closesSome = true;
       closing.add(call);
+      if (!insideNestedFunction(call, body)) {
+        syncClosing.add(call);
+        syncCloseMethods.add(method);
+      }
       return;
     }
-    if (READER_METHODS.has(method)) {
+    if (READER_METHODS.has(method) || BODY_READER_METHODS.has(method)) {
       effects.reads = true;
       return;
     }
@@ -364,6 +383,12 @@ function summarize(declaration: ts.FunctionLikeDeclaration, index: number, conte
     if (inner.closesAll) {
       closing.add(call);
     }
+    if (inner.closesAllSync === true && !insideNestedFunction(call, body)) {
+      syncClosing.add(call);
+      for (const method of inner.syncCloseMethods ?? []) {
+        syncCloseMethods.add(method);
+      }
+    }
     for (const event of inner.events) {
       effects.events.add(event);
     }
@@ -374,7 +399,37 @@ function summarize(declaration: ts.FunctionLikeDeclaration, index: number, conte
 
   visit(body);
   const closesAll = closing.size > 0 && everyPathCloses(body, closing);
-  return { ...effects, closesAll };
+  const closesAllSync = syncClosing.size > 0 && everyPathCloses(body, syncClosing);
+  return { ...effects, closesAll, closesAllSync, syncCloseMethods };
+}
+
+/** Whether `node` sits in a function nested inside `body` (so it does not run before `body`'s function returns). */
+function insideNestedFunction(node: ts.Node, body: ts.Node): boolean {
+  let current: ts.Node | undefined = node.parent;
+  while (current && current !== body) {
+    if (ts.isFunctionLike(current)) {
+      return true;
+    }
+    current = current.parent;
+  }
+  return false;
+}
+
+/** Whether `x.body` is read, cancelled or handed on: `x.body.cancel()`, `x.body?.getReader()`, `f(x.body)`, `for await (… of x.body)`. */
+function readsFetchBody(body: ts.PropertyAccessExpression): boolean {
+  let child: ts.Node = body;
+  let parent = body.parent;
+  while (ts.isParenthesizedExpression(parent) || ts.isNonNullExpression(parent) || ts.isAsExpression(parent)) {
+    child = parent;
+    parent = parent.parent;
+  }
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === child) {
+    return BODY_STREAM_METHODS.has(parent.name.text) && ts.isCallExpression(parent.parent) && parent.parent.expression === parent;
+  }
+  if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(child as ts.Expression)) {
+    return true;
+  }
+  return ts.isForOfStatement(parent) && parent.expression === child;
 }
 
 function stringValue(node: ts.Node | undefined): string | null {

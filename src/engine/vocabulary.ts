@@ -109,3 +109,49 @@ export const WRITABLE_GUARDS: ReadonlySet<string> = new Set([
   'connecting',
   'pending',
 ]);
+
+/**
+ * Events whose listeners run on an error or abort path: an abortive close (`resetAndDestroy()`) is intended there.
+ * `'timeout'` counts: giving up on an idle peer is an abort.
+ */
+export const ERROR_EVENTS: ReadonlySet<string> = new Set(['error', 'timeout', 'aborted', 'abort', 'clientError']);
+
+/** The http.Server properties (and `createServer` options) that drive its reaping of idle or slow connections. */
+export const HTTP_REAPING_TIMEOUTS: ReadonlySet<string> = new Set(['keepAliveTimeout', 'headersTimeout', 'requestTimeout']);
+
+/** Methods of a fetch `Response` that read its whole body. */
+export const BODY_READER_METHODS: ReadonlySet<string> = new Set([
+  'text',
+  'json',
+  'arrayBuffer',
+  'blob',
+  'formData',
+  'bytes',
+]);
+
+/** Methods of a fetch `Response`'s `body` (a web `ReadableStream`) that read it or cancel it. */
+export const BODY_STREAM_METHODS: ReadonlySet<string> = new Set([
+  'cancel',
+  'getReader',
+  'pipeTo',
+  'pipeThrough',
+  'tee',
+  'values',
+]);
+
+/** `stream.Readable` helper methods that read the stream to its end (or hand it to a stream that does). */
+export const READABLE_CONSUMER_METHODS: ReadonlySet<string> = new Set([
+  'toArray',
+  'forEach',
+  'reduce',
+  'some',
+  'every',
+  'find',
+  'map',
+  'filter',
+  'flatMap',
+  'take',
+  'drop',
+  'iterator',
+  'compose',
+]);
