@@ -107,6 +107,12 @@ function classifyUncached(type: ts.Type, context: TypeContext, depth: number): V
   if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) {
     return null;
   }
+  if (type.flags & ts.TypeFlags.TypeParameter) {
+    // The polymorphic `this` of a class (and any constrained type parameter) classifies as its constraint, so
+    // `this.write()` inside `class Conn extends net.Socket` is a socket call.
+    const constraint = context.checker.getBaseConstraintOfType(type);
+    return constraint && constraint !== type ? classifyUncached(constraint, context, depth + 1) : null;
+  }
   if (type.isUnion()) {
     let agreed: ValueKind | null = null;
     for (const member of type.types) {

@@ -89,6 +89,43 @@ const response = await fetch('http://example.test');
     });
   });
 
+  it('classifies `this` inside a socket subclass, and constrained type parameters', () => {
+    const result = analyze(
+      `
+import * as net from 'node:net';
+class Conn extends net.Socket {
+  hello() { return this; }
+}
+function pick<T extends net.Socket>(socket: T): T { return socket; }
+export const a = new Conn().hello();
+export const b = pick(new Conn());
+`,
+      (model: FileModel) => {
+        const thisNodes: string[] = [];
+        const visit = (node: { type: string; [key: string]: unknown }): void => {
+          if (node.type === AST_NODE_TYPES.ThisExpression) {
+            thisNodes.push(String(model.kindOf(node as unknown as TSESTree.Node)));
+          }
+          for (const value of Object.values(node)) {
+            if (value && typeof value === 'object' && 'type' in value && (value as { parent?: unknown }).parent === node) {
+              visit(value as { type: string });
+            }
+            if (Array.isArray(value)) {
+              for (const item of value) {
+                if (item && typeof item === 'object' && 'type' in item) {
+                  visit(item as { type: string });
+                }
+              }
+            }
+          }
+        };
+        visit(model.sourceCode.ast as unknown as { type: string });
+        return thisNodes;
+      },
+    );
+    expect(result).toEqual(['socket']);
+  });
+
   it('answers null for any, unknown, plain emitters and mixed unions', () => {
     expect(
       kinds(`
