@@ -34,8 +34,6 @@ import {
   CHAINABLE_METHODS,
   CLOSER_METHODS,
   LISTENER_METHODS,
-  READER_EVENTS,
-  READER_METHODS,
 } from './vocabulary.js';
 
 type Variable = TSESLint.Scope.Variable;
@@ -303,6 +301,11 @@ export class FileModel {
       return;
     }
     if ((api.module === 'net' || api.module === 'tls') && (api.name === 'connect' || api.name === 'createConnection')) {
+      const callee = unwrap(call.callee);
+      if (callee.type === AST_NODE_TYPES.MemberExpression && this.kindOf(callee.object) !== null) {
+        // `socket.connect(…)`: the method of an existing socket (declared in 'net' too), not the factory.
+        return;
+      }
       const options = call.arguments.find(arg => unwrap(arg).type === AST_NODE_TYPES.ObjectExpression);
       this.createResource(call, 'socket', 'created', options);
       const callback = call.arguments.at(-1);
@@ -318,7 +321,8 @@ export class FileModel {
     if ((api.module === 'http' || api.module === 'https') && (api.name === 'request' || api.name === 'get')) {
       this.createResource(call, 'client-request', 'request', undefined);
       const callback = call.arguments.at(-1);
-      if (callback && isFunctionNode(unwrap(callback))) {
+      // An inline callback, or a function of this file by name (`http.get(url, onResponse)`).
+      if (callback && (isFunctionNode(unwrap(callback)) || this.functionOf(callback) !== null)) {
         this.listeners.push({ call, method: 'callback', event: 'response', target: call, handlerArgument: callback });
       }
     }
@@ -437,6 +441,13 @@ export class FileModel {
 
   /** The server resource a listener is registered on (the factory itself for factory callbacks). */
   serverOf(listener: Listener): Resource | null {
+    // Ask the checker first: building a borrowed resource for a non-server target (`socket.on('data')` inside a
+    // named connection handler declared before `createServer(opts, handler)`) would claim the handler's parameter
+    // before its accepted-socket resource is created.
+    const known = this.resourceByRef.get(unwrap(listener.target));
+    if (!known && !isServerKind(this.kindOf(listener.target))) {
+      return null;
+    }
     const resource = this.resourceOf(listener.target);
     if (resource && (resource.kind === 'net-server' || resource.kind === 'http-server')) {
       return resource;
@@ -1138,6 +1149,10 @@ export class FileModel {
   }
 }
 
+function isServerKind(kind: ValueKind | null): boolean {
+  return kind === 'net-server' || kind === 'http-server';
+}
+
 function describe(kind: ValueKind): string {
   switch (kind) {
     case 'net-server':
@@ -1154,7 +1169,7 @@ function describe(kind: ValueKind): string {
 }
 
 /** An optional call is anchored at its chain, which is where its code path forks. */
-function anchorOf(call: TSESTree.Node): TSESTree.Node {
+export function anchorOf(call: TSESTree.Node): TSESTree.Node {
   let current = call;
   while (current.parent?.type === AST_NODE_TYPES.ChainExpression) {
     current = current.parent;
