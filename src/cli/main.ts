@@ -117,8 +117,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     // Check the formatter before the (slow) lint run. It is loaded again from the instance that linted, which
     // alone can give it the rules' metadata.
     await loadFormatter(new ESLint({ cwd, overrideConfigFile: true }), args.format);
-    // A command-line run lints each file once: let typescript-eslint skip its editor-oriented reloads.
-    process.env.TSESTREE_SINGLE_RUN ??= 'true';
+    // Not TSESTREE_SINGLE_RUN: in that mode typescript-eslint builds the generated project's program without its
+    // typeRoots, and every stray file would lose @types/node.
     const run = await lintProject(args.paths, { config: args.config, cwd });
     const formatter = await loadFormatter(run.eslint, args.format);
     const output = await formatter.format(run.results);

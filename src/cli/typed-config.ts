@@ -29,6 +29,11 @@ export interface DefaultProject {
   /** Absolute path of the generated tsconfig.json. */
   tsconfigPath: string;
   nodeTypes: NodeTypes;
+  /**
+   * Writes a second generated tsconfig whose inputs are exactly these files (absolute paths) and returns its path.
+   * A new file each time: typescript-eslint caches programs by tsconfig path.
+   */
+  withFiles(files: readonly string[]): string;
   /** Removes the temporary directory. Safe to call more than once. */
   dispose(): void;
 }
@@ -112,10 +117,16 @@ export function createDefaultProject(nodeTypes: NodeTypes): DefaultProject {
   };
   const tsconfigPath = path.join(dir, 'tsconfig.json');
   fs.writeFileSync(tsconfigPath, `${JSON.stringify(tsconfig, null, 2)}\n`);
+  let written = 0;
   let disposed = false;
   return {
     tsconfigPath,
     nodeTypes,
+    withFiles(files) {
+      const filesPath = path.join(dir, `tsconfig.files-${++written}.json`);
+      fs.writeFileSync(filesPath, `${JSON.stringify({ ...tsconfig, files: [placeholder, ...files] }, null, 2)}\n`);
+      return filesPath;
+    },
     dispose() {
       if (!disposed) {
         disposed = true;
@@ -138,15 +149,13 @@ export function escapeGlob(relativePath: string): string {
 export function createTypedLintConfig(rootDir: string, options: TypedLintConfigOptions): Linter.Config[] {
   const root = path.resolve(rootDir);
   const configName = options.config ?? 'recommended';
-  const strays = [...new Set(options.defaultProjectFiles ?? [])].map(file => path.relative(root, path.resolve(root, file)));
-  const projectService =
+  const strays = [...new Set(options.defaultProjectFiles ?? [])].map(file => path.resolve(root, file));
+  // Files no tsconfig of the project includes share one program: the generated tsconfig lists them all. (The project
+  // service's default project handles a few files, one program each, and refuses a file another program opened.)
+  const typed =
     strays.length > 0
-      ? {
-          allowDefaultProject: strays.map(escapeGlob),
-          defaultProject: options.defaultProject.tsconfigPath,
-          maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: strays.length,
-        }
-      : { defaultProject: options.defaultProject.tsconfigPath };
+      ? { project: options.defaultProject.withFiles(strays) }
+      : { projectService: { defaultProject: options.defaultProject.tsconfigPath } };
   return [
     { name: 'socket-leaks/cli/ignores', ignores: DEFAULT_IGNORES },
     {
@@ -155,7 +164,7 @@ export function createTypedLintConfig(rootDir: string, options: TypedLintConfigO
       languageOptions: {
         parser: tsParser,
         parserOptions: {
-          projectService,
+          ...typed,
           tsconfigRootDir: root,
         },
       },

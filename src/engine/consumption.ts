@@ -224,6 +224,17 @@ export function callConsumes(
       }
       continue;
     }
+    if (
+      request !== null &&
+      !fetchBody &&
+      (isFunctionNode(fn) ? model.refersTo(argument, request, fn, undefined) : request.refs.has(argument))
+    ) {
+      // The request handed to a helper that destroys or aborts it (or to code that keeps it) releases the body too.
+      const effects = model.effectsOf(call, index);
+      if (effects.closesAll || effects.escapes) {
+        return true;
+      }
+    }
     if (fetchBody && isBodyOf(argument, refers)) {
       // The body handed to something else: `Readable.fromWeb(res.body)`, `new Response(res.body)`, `pipeline(…)`.
       return true;

@@ -546,6 +546,28 @@ export class FileModel {
       }
       break;
     }
+    // `req = holder.req = http.request(...)`: a chained assignment through a property binds the outer target too
+    // (the property store itself is an escape, found among the uses).
+    for (let i = 0; i < 16; i++) {
+      const { parent, child } = logicalParent(expression);
+      if (
+        parent?.type === AST_NODE_TYPES.AssignmentExpression &&
+        parent.operator === '=' &&
+        parent.right === child &&
+        unwrap(parent.left).type === AST_NODE_TYPES.MemberExpression &&
+        unwrap((unwrap(parent.left) as TSESTree.MemberExpression).object).type !== AST_NODE_TYPES.ThisExpression
+      ) {
+        const outer = logicalParent(parent);
+        if (
+          (outer.parent?.type === AST_NODE_TYPES.AssignmentExpression && outer.parent.right === outer.child) ||
+          (outer.parent?.type === AST_NODE_TYPES.VariableDeclarator && outer.parent.init === outer.child)
+        ) {
+          expression = parent;
+          continue;
+        }
+      }
+      break;
+    }
     const { parent, child } = logicalParent(expression);
     if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.init === child && parent.id.type === AST_NODE_TYPES.Identifier) {
       const variables = this.sourceCode.getDeclaredVariables(parent) as Variable[];

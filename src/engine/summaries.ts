@@ -316,7 +316,8 @@ function summarize(declaration: ts.FunctionLikeDeclaration, index: number, conte
   };
 
   const methodCall = (method: string, call: ts.CallExpression): void => {
-    if (CLOSER_METHODS.has(method)) {
+    // `abort()` is how an http.ClientRequest (and the socket under it) is destroyed.
+    if (CLOSER_METHODS.has(method) || method === 'abort') {
       effects.closesSome = true;
       closing.add(call);
       if (!insideNestedFunction(call, body)) {
@@ -361,7 +362,7 @@ function summarize(declaration: ts.FunctionLikeDeclaration, index: number, conte
       if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
         const receiver = skipOuter(node.expression.expression);
         if (
-          CLOSER_METHODS.has(node.expression.name.text) &&
+          (CLOSER_METHODS.has(node.expression.name.text) || node.expression.name.text === 'abort') &&
           (isTracked(receiver) || (receiver.kind === ts.SyntaxKind.ThisKeyword && ts.isFunctionExpression(fn)))
         ) {
           found = true;

@@ -221,3 +221,16 @@ ${body}
     expect(closes(`socket.on('timeout', () => wire(socket));`)).toEqual([false]);
   });
 });
+
+describe('chained assignments', () => {
+  it('binds the outer variable of `a = holder.b = creation`, and records the property store as an escape', () => {
+    const list = resources(`
+import * as http from 'node:http';
+const holder: { req?: http.ClientRequest } = {};
+let req: http.ClientRequest;
+req = holder.req = http.request('http://example.test');
+req.end();
+`);
+    expect(only(list, 'req')).toMatchObject({ kind: 'client-request', origin: 'request', escapes: true });
+  });
+});

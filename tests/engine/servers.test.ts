@@ -31,7 +31,7 @@ secure.on('secureConnection', s => s.end());
 });
 
 describe('idleNetServers', () => {
-  it('reports servers whose visible handlers never arm a closing timeout', () => {
+  it('reports servers whose visible handlers never arm a timeout with a listener', () => {
     const idle = analyze(
       `
 import * as net from 'node:net';
@@ -50,7 +50,8 @@ const pool: net.Socket[] = [];
 `,
       model => idleNetServers(model).map(found => found.server.name),
     );
-    expect(idle).toEqual(['silent', 'logged', 'onlyOnEnd']);
+    // 'logged' arms a timeout whose listener only logs: timeout-closes-socket reports that, in the helper's file.
+    expect(idle).toEqual(['silent', 'onlyOnEnd']);
   });
 });
 
