@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // The engine swallows unexpected failures so that a user's lint run goes on; in this project's own tests they
+    // must throw instead (src/engine/failure.ts).
+    env: { SOCKET_LEAKS_DEBUG: '1' },
     exclude: ['tests/fixtures/**', '**/node_modules/**', 'dist/**'],
     // Typed linting builds TypeScript programs: slow on the first file, so generous limits.
     testTimeout: 30_000,

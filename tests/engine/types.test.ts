@@ -103,7 +103,7 @@ export const b = pick(new Conn());
       (model: FileModel) => {
         const thisNodes: string[] = [];
         const visit = (node: { type: string; [key: string]: unknown }): void => {
-          if (node.type === AST_NODE_TYPES.ThisExpression) {
+          if (node.type === (AST_NODE_TYPES.ThisExpression as string)) {
             thisNodes.push(String(model.kindOf(node as unknown as TSESTree.Node)));
           }
           for (const value of Object.values(node)) {
