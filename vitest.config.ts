@@ -5,7 +5,9 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     // The engine swallows unexpected failures so that a user's lint run goes on; in this project's own tests they
     // must throw instead (src/engine/failure.ts).
-    env: { SOCKET_LEAKS_DEBUG: '1' },
+    // CI=true would make typescript-eslint infer single-run mode, which keeps each file's first program: the tests
+    // lint many snippets under the same file name.
+    env: { SOCKET_LEAKS_DEBUG: '1', TSESTREE_SINGLE_RUN: 'false' },
     exclude: ['tests/fixtures/**', '**/node_modules/**', 'dist/**'],
     // Typed linting builds TypeScript programs: slow on the first file, so generous limits.
     testTimeout: 30_000,

@@ -166,6 +166,9 @@ export function createTypedLintConfig(rootDir: string, options: TypedLintConfigO
         parserOptions: {
           ...typed,
           tsconfigRootDir: root,
+          // CI=true would make typescript-eslint infer single-run mode, which keeps the first program it built for a
+          // file: the second pass (stray files, the generated project) would lose @types/node.
+          disallowAutomaticSingleRunInference: true,
         },
       },
       linterOptions: {

@@ -1,5 +1,5 @@
 import type { TypeOrValueSpecifier } from '@typescript-eslint/type-utils';
-import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 
 import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
 
@@ -73,8 +73,15 @@ export function socketRuleListeners<MessageIds extends string>(
 ): TSESLint.RuleListener {
   const sourceCode = context.sourceCode;
   const state = stateOf(sourceCode);
-  const services = ESLintUtils.getParserServices(context, true);
-  const program = services.program;
+  let services: ReturnType<typeof ESLintUtils.getParserServices> | null = null;
+  try {
+    services = ESLintUtils.getParserServices(context, true);
+  } catch {
+    // Not parsed by @typescript-eslint/parser (espree, another parser): no type information at all.
+    services = null;
+  }
+  const program = services?.program ?? null;
+  const typedServices = program && services ? (services as ParserServicesWithTypeInformation) : null;
 
   if (state.usable === null) {
     if (!program) {
@@ -83,7 +90,7 @@ export function socketRuleListeners<MessageIds extends string>(
       state.usable = programHasNodeTypes(program);
     }
   }
-  if (!state.usable || !program) {
+  if (!state.usable || !program || !typedServices) {
     return {
       Program(node: TSESTree.Program) {
         if (state.diagnosed || !USES_NODE_NETWORKING.test(sourceCode.text)) {
@@ -113,12 +120,7 @@ export function socketRuleListeners<MessageIds extends string>(
         return;
       }
       try {
-        state.model ??= new FileModel(
-          sourceCode,
-          services,
-          typeContext,
-          state.paths,
-        );
+        state.model ??= new FileModel(sourceCode, typedServices, typeContext, state.paths);
         check(state.model);
       } catch (error) {
         // Never break the lint run; this rule reports nothing more for this file.

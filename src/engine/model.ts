@@ -108,6 +108,15 @@ const MAX_DEFERRED_DEPTH = 3;
 /** The module names a file must mention for the engine to look further. */
 const FILE_FILTER = /\b(?:net|tls|https?|http2|Socket|socket|fetch|connect|createServer|createConnection)\b/;
 
+/** Events whose handler receives a socket or message this code owns (the rest need no type query). */
+const HANDLER_RESOURCE_EVENTS: ReadonlySet<string> = new Set([
+  'connection',
+  'secureConnection',
+  'upgrade',
+  'connect',
+  'response',
+]);
+
 const CREATOR_NAMES: ReadonlySet<string> = new Set([
   'connect',
   'createConnection',
@@ -279,8 +288,33 @@ export class FileModel {
     return false;
   }
 
+  /**
+   * The kind of what `new C(...)` makes, from the constructor's declared instance type: asking for the type of the
+   * whole expression can make the checker infer through huge literal arguments.
+   */
+  private kindOfNew(call: TSESTree.NewExpression): ValueKind | null {
+    if (this.kinds.has(call)) {
+      return this.kinds.get(call) ?? null;
+    }
+    let kind: ValueKind | null = null;
+    try {
+      const tsNew = this.services.esTreeNodeToTSNodeMap.get(call) as ts.NewExpression | undefined;
+      if (tsNew) {
+        const checker = this.typeContext.checker;
+        const signature = checker.getTypeAtLocation(tsNew.expression).getConstructSignatures()[0];
+        if (signature) {
+          kind = classifyType(checker.getReturnTypeOfSignature(signature), this.typeContext);
+        }
+      }
+    } catch {
+      kind = null;
+    }
+    this.kinds.set(call, kind);
+    return kind;
+  }
+
   private discoverNew(call: TSESTree.NewExpression): void {
-    const kind = this.kindOf(call);
+    const kind = this.kindOfNew(call);
     if (kind === 'socket') {
       this.createResource(call, 'socket', 'created', call.arguments[0]);
     } else if (kind === 'net-server' || kind === 'http-server') {
@@ -366,12 +400,11 @@ export class FileModel {
     ) {
       return;
     }
-    if (this.kindOf(call) !== 'socket') {
-      return;
-    }
+    // The declaration first (a symbol lookup, memoised summary): most calls go to library code and stop here,
+    // before any type query.
     const tsCall = this.services.esTreeNodeToTSNodeMap.get(call) as ts.CallExpression | undefined;
     const declaration = tsCall ? visibleCallee(tsCall, this.typeContext) : null;
-    if (declaration && returnsFreshSocket(declaration, this.summaryContext)) {
+    if (declaration && returnsFreshSocket(declaration, this.summaryContext) && this.kindOf(call) === 'socket') {
       this.createResource(call, 'socket', 'helper', undefined);
     }
   }
@@ -400,6 +433,9 @@ export class FileModel {
       return;
     }
     const { event } = listener;
+    if (!HANDLER_RESOURCE_EVENTS.has(event)) {
+      return;
+    }
     const param = (index: number): TSESTree.Identifier | null => {
       const p = handler.params[index];
       return p?.type === AST_NODE_TYPES.Identifier ? p : null;

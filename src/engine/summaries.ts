@@ -75,18 +75,22 @@ export function visibleCallee(
   context: TypeContext,
 ): ts.FunctionLikeDeclaration | null {
   try {
-    const signature = context.checker.getResolvedSignature(call);
-    let declaration: ts.Node | undefined = signature?.declaration;
-    if (!declaration || !isFunctionWithBody(declaration)) {
-      let symbol = context.checker.getSymbolAtLocation(
-        ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call.expression,
-      );
-      if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
-        symbol = context.checker.getAliasedSymbol(symbol);
-      }
-      declaration = symbol?.valueDeclaration;
-      if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
-        declaration = skipOuter(declaration.initializer);
+    // The symbol first: cheap, and enough unless the function is overloaded.
+    let symbol = context.checker.getSymbolAtLocation(
+      ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call.expression,
+    );
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
+      symbol = context.checker.getAliasedSymbol(symbol);
+    }
+    let declaration: ts.Node | undefined = symbol?.valueDeclaration;
+    if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
+      declaration = skipOuter(declaration.initializer);
+    }
+    const declarations = symbol?.declarations ?? [];
+    if (declarations.length > 1 && declarations.some(d => !d.getSourceFile().isDeclarationFile)) {
+      const resolved = context.checker.getResolvedSignature(call)?.declaration;
+      if (resolved && isFunctionWithBody(resolved)) {
+        declaration = resolved;
       }
     }
     if (!declaration || !isFunctionWithBody(declaration)) {

@@ -127,4 +127,15 @@ class Broken extends NotDefined { socket = net.connect(1); go() { this.socket.on
     expect(messages).toEqual([]);
     survives(`const net = require('net');\nconst s = net.connect(80);\ns.on('error', () => {});\ns.on('timeout', function () { this.destroy(); });\n`, 'script.js');
   }, 60_000);
+
+  it('a file parsed without typescript-eslint (espree): one configuration report, no crash', () => {
+    const linter = new Linter({ configType: 'flat' });
+    const allRules = Object.fromEntries(Object.keys(plugin.rules).map(id => [`socket-leaks/${id}`, 'error' as const]));
+    const messages = linter.verify(
+      "const net = require('node:net');\nnet.connect(80).on('timeout', () => {});\n",
+      [{ files: ['**/*.js'], plugins: { 'socket-leaks': plugin as never }, rules: allRules }],
+      { filename: path.join(fixturesDir, 'espree.js') },
+    );
+    expect(messages.map(message => message.messageId)).toEqual(['missingTypeInfo']);
+  });
 });
