@@ -76,6 +76,11 @@ export default createRule<Options, MessageIds>({
 
     function checkResponseHandler(model: FileModel, entry: ResponseHandler, all: readonly ResponseHandler[]): void {
       const { handler, request } = entry;
+      // A listener on a request this file did not create (a parameter, a field set elsewhere) is usually one of
+      // several: instrumentation next to the owner's own 'response' handler, which we cannot see from here.
+      if (entry.listener.method !== 'callback' && (request === null || !request.owned)) {
+        return;
+      }
       // Another 'response' listener of the same request that consumes the body somewhere takes care of it.
       const siblings = request ? all.filter(other => other !== entry && other.request === request) : [];
       if (siblings.some(other => consumesSomewhere(model, other))) {

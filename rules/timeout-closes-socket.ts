@@ -56,6 +56,9 @@ export default createRule<Options, MessageIds>({
         if (!socket || model.closesOnEveryPath(handler, socket, listener.target)) {
           return;
         }
+        if (isDisarmedConnectTimeout(model, handler, socket, listener)) {
+          return;
+        }
         report(listener, handler, 'socketTimeout', socket.name, canAppend(model, handler, socket, listener) ? socketName(listener, handler) : null);
         return;
       }
@@ -73,6 +76,27 @@ export default createRule<Options, MessageIds>({
         }
         report(listener, handler, 'serverTimeout', param.name, canAppend(model, handler, socket) ? param.name : null);
       }
+    }
+
+    /**
+     * A connect timeout: the code disarms the timer (`setTimeout(0)`) once connected, and the listener closes the
+     * socket on its other paths. Its early return guards against a timer that fires after being disarmed; the idle
+     * connection it leaves is already in use, not idle.
+     */
+    function isDisarmedConnectTimeout(model: FileModel, handler: FunctionNode, socket: Resource, listener: Listener): boolean {
+      const disarmed = socket.uses.some(
+        use =>
+          use.kind === 'method' &&
+          use.name === 'setTimeout' &&
+          use.call.arguments.length === 1 &&
+          use.call.arguments[0]?.type === AST_NODE_TYPES.Literal &&
+          use.call.arguments[0].value === 0,
+      );
+      if (!disarmed) {
+        return false;
+      }
+      const anchors = model.closingAnchors(handler, socket, listener.target, 0);
+      return anchors === 'unknown' || anchors.length > 0;
     }
 
     /** Appending a destroy only fixes a listener that closes on no path at all (not one with an early return). */

@@ -611,7 +611,8 @@ function analyse(model: FileModel, write: SocketWrite): Overwrite | null {
       const registeredOn = old && index === old.index ? old.listener.target : undefined;
       closedFirst = closedBefore(model, write.slot, olds, step.owner, step.point, registeredOn, 0);
     }
-    const loops = write.anchor !== null && model.paths.canFollow(write.anchor, write.anchor);
+    const resets = declarationsOf(write.slot);
+    const loops = write.anchor !== null && model.paths.canFollowAvoiding(write.anchor, write.anchor, resets);
     chains.push({
       steps,
       old,
@@ -633,7 +634,7 @@ function precedes(model: FileModel, other: SocketWrite, steps: readonly Step[]):
     }
     const shared = steps[index]!;
     if (other.anchor && model.paths.segmentsOf(shared.point)) {
-      return model.paths.canFollow(other.anchor, shared.point);
+      return model.paths.canFollowAvoiding(other.anchor, shared.point, declarationsOf(other.slot));
     }
     return other.node.range[1] <= shared.point.range[0];
   }
@@ -1184,4 +1185,15 @@ function walkOwn(model: FileModel, owner: Owner, visit: (node: TSESTree.Node) =>
     visit(node);
     return true;
   });
+}
+
+/**
+ * The declarators of a variable slot: running one again (a `let` declared inside a loop body) resets the slot, so a
+ * path from an earlier write through it does not carry the old socket.
+ */
+function declarationsOf(slot: Slot): TSESTree.Node[] {
+  if (slot.kind !== 'variable') {
+    return [];
+  }
+  return slot.variable.defs.flatMap(def => (def.node.type === AST_NODE_TYPES.VariableDeclarator ? [def.node] : []));
 }

@@ -275,6 +275,10 @@ export function pathListeners(index: () => PathIndex | null): TSESLint.RuleListe
       index()?.record(node);
     },
     // Where a variable or field is written (see `assignments.ts`).
+    // A `let` re-declared in a loop body resets its variable on every iteration (see assignments.ts).
+    VariableDeclarator(node: TSESTree.VariableDeclarator) {
+      index()?.record(node);
+    },
     AssignmentExpression(node: TSESTree.AssignmentExpression) {
       index()?.record(node);
     },

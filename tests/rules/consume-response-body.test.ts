@@ -5,6 +5,16 @@ const ruleTester = createRuleTester();
 
 ruleTester.run('consume-response-body', rule, {
   valid: [
+    // Instrumentation on a request created elsewhere: its owner's own 'response' handler reads the body.
+    `
+import type * as http from 'node:http';
+export function timings(request: http.ClientRequest): void {
+  const started = Date.now();
+  request.prependOnceListener('response', response => {
+    response.once('end', () => console.log('took', Date.now() - started));
+  });
+}
+`,
     // The request (kept in a variable and a holder object, created through a chosen module) is aborted on every
     // path, by the handler or by a helper of the file: aborting the request releases its response too.
     {

@@ -30,6 +30,27 @@ class Client {
 
 ruleTester.run('no-socket-overwrite', rule, {
   valid: [
+    // A `let` declared inside the loop body starts empty on every iteration: each assignment is a first one.
+    `
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+export async function tryAll(routes: string[], secure: boolean): Promise<net.Socket | null> {
+  for (const route of routes) {
+    let socket: net.Socket | null = null;
+    if (route === 'DIRECT') {
+      if (secure) {
+        socket = tls.connect({ host: 'example.test', port: 443 });
+      } else {
+        socket = net.connect({ host: 'example.test', port: 80 });
+      }
+    }
+    if (socket) {
+      return socket;
+    }
+  }
+  return null;
+}
+`,
     // The fix of the TCP test: destroy on 'end', reconnect from the old socket's 'close'.
     `
 import * as net from 'node:net';

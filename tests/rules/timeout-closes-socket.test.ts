@@ -13,6 +13,23 @@ ${body}
 
 ruleTester.run('timeout-closes-socket', rule, {
   valid: [
+    // A connect timeout, disarmed once connected; the early return only guards a timer that fired late.
+    `
+import * as net from 'node:net';
+const socket = net.connect(6379);
+socket.on('error', () => {});
+let cleared = false;
+socket.setTimeout(10_000, function () {
+  if (cleared) {
+    return;
+  }
+  socket.destroy();
+});
+socket.once('connect', () => {
+  cleared = true;
+  socket.setTimeout(0);
+});
+`,
     // Destroys on the only path.
     server(`  socket.setTimeout(1000);\n  socket.on('timeout', () => socket.destroy());`),
     // The setTimeout(ms, callback) form, ending gracefully.
