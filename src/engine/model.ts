@@ -254,11 +254,58 @@ export class FileModel {
       this.discoverNew(call);
       return;
     }
+    // Resolving `x.get` makes the checker type `x`, which for `new Map([...a huge literal...])` costs seconds: look
+    // only at calls whose receiver could be a module (an import, a `require()`, `this`) or at plain function calls.
+    if (!this.mayBeModuleCall(callee)) {
+      return;
+    }
     if (CREATOR_NAMES.has(name) || this.isRenamedCreator(callee)) {
       this.discoverFactory(call, name);
-    } else if (callee.type === AST_NODE_TYPES.Identifier || callee.type === AST_NODE_TYPES.MemberExpression) {
+    } else {
       this.discoverHelper(call);
     }
+  }
+
+  /**
+   * Whether a callee can reach a Node factory or a helper of the program, judged from syntax and scope alone: a plain
+   * identifier, `this.x`, or `m.x` where `m` is an import, a `require()` result, a parameter or a module-level
+   * binding without an object-making initialiser.
+   */
+  private mayBeModuleCall(callee: TSESTree.Node): boolean {
+    if (callee.type === AST_NODE_TYPES.Identifier) {
+      return true;
+    }
+    if (callee.type !== AST_NODE_TYPES.MemberExpression) {
+      return false;
+    }
+    const object = unwrap(callee.object);
+    if (object.type === AST_NODE_TYPES.ThisExpression) {
+      return true;
+    }
+    if (object.type === AST_NODE_TYPES.MemberExpression) {
+      // `this.http.get`, `lib.net.connect`: a property path; its root decides.
+      return this.mayBeModuleCall(object);
+    }
+    if (object.type !== AST_NODE_TYPES.Identifier) {
+      return object.type === AST_NODE_TYPES.CallExpression && dottedName(object.callee) === 'require';
+    }
+    const definition = this.variableOf(object)?.defs[0];
+    if (!definition) {
+      // A global (`http` in a script with no import) or an unresolved name: let the checker say.
+      return true;
+    }
+    if (definition.node.type === AST_NODE_TYPES.VariableDeclarator) {
+      const init = definition.node.init ? unwrap(definition.node.init) : null;
+      return !(
+        init !== null &&
+        (init.type === AST_NODE_TYPES.NewExpression ||
+          init.type === AST_NODE_TYPES.ArrayExpression ||
+          init.type === AST_NODE_TYPES.ObjectExpression ||
+          init.type === AST_NODE_TYPES.Literal ||
+          init.type === AST_NODE_TYPES.TemplateLiteral)
+      );
+    }
+    return true;
   }
 
   /** `import { connect as dial } from 'node:net'` and `const { connect: dial } = require('net')`. */
