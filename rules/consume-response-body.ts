@@ -17,6 +17,7 @@ import {
 } from '../src/engine/consumption.js';
 import { isCovered, uncoveredExits } from '../src/engine/exits.js';
 import { codePathOwner } from '../src/engine/paths.js';
+import { insertStatementAfter, insertStatementBefore, prependToBody } from '../src/fixes.js';
 
 export type Options = [];
 export type MessageIds =
@@ -140,12 +141,12 @@ export default createRule<Options, MessageIds>({
       text: string,
     ): ((fixer: TSESLint.RuleFixer) => TSESLint.RuleFix | TSESLint.RuleFix[]) | null {
       if (noAnchors) {
-        return fixer => prepend(fixer, handler.body, text);
+        return fixer => prependToBody(fixer, context.sourceCode, handler.body, text);
       }
       if (exits.fallsOff || exits.loopsBack || exits.returns.length === 0) {
         return null;
       }
-      return fixer => exits.returns.map(statement => insertBefore(fixer, statement, text));
+      return fixer => exits.returns.map(statement => insertStatementBefore(fixer, context.sourceCode, statement, text));
     }
 
     // -------------------------------------------------------------------------------------------------------------
@@ -211,7 +212,7 @@ export default createRule<Options, MessageIds>({
           declaration.declarations.length === 1 &&
           (declaration.parent.type === AST_NODE_TYPES.BlockStatement || declaration.parent.type === AST_NODE_TYPES.Program)
         ) {
-          return fixer => insertAfter(fixer, declaration, text);
+          return fixer => insertStatementAfter(fixer, context.sourceCode, declaration, text);
         }
         return null;
       }
@@ -219,7 +220,7 @@ export default createRule<Options, MessageIds>({
         return null;
       }
       const clean = exits.returns.every(statement => anchors.every(anchor => !model.paths.canFollow(anchor, statement)));
-      return clean ? fixer => exits.returns.map(statement => insertBefore(fixer, statement, text)) : null;
+      return clean ? fixer => exits.returns.map(statement => insertStatementBefore(fixer, context.sourceCode, statement, text)) : null;
     }
 
     /** `await fetch(url);` on its own: cancel the body of the value it awaited. */
@@ -233,57 +234,6 @@ export default createRule<Options, MessageIds>({
       }
       const source = context.sourceCode.getText(awaited);
       return fixer => fixer.replaceText(awaited, `await (${source}).body?.cancel()`);
-    }
-
-    // -------------------------------------------------------------------------------------------------------------
-    // Text edits
-
-    function indentOf(node: TSESTree.Node): string {
-      const line = context.sourceCode.lines[node.loc.start.line - 1] ?? '';
-      return /^\s*/.exec(line)?.[0] ?? '';
-    }
-
-    /** Whether `node` is the first thing on its line. */
-    function startsLine(node: TSESTree.Node): boolean {
-      const line = context.sourceCode.lines[node.loc.start.line - 1] ?? '';
-      return line.slice(0, node.loc.start.column).trim() === '';
-    }
-
-    function insertBefore(fixer: TSESLint.RuleFixer, statement: TSESTree.Node, text: string): TSESLint.RuleFix {
-      const list = statement.parent;
-      const inList =
-        list?.type === AST_NODE_TYPES.BlockStatement ||
-        list?.type === AST_NODE_TYPES.Program ||
-        list?.type === AST_NODE_TYPES.SwitchCase ||
-        list?.type === AST_NODE_TYPES.StaticBlock;
-      if (!inList) {
-        // `if (bad) return;`: the return becomes a block.
-        return fixer.replaceText(statement, `{ ${text} ${context.sourceCode.getText(statement)} }`);
-      }
-      return startsLine(statement)
-        ? fixer.insertTextBefore(statement, `${text}\n${indentOf(statement)}`)
-        : fixer.insertTextBefore(statement, `${text} `);
-    }
-
-    function insertAfter(fixer: TSESLint.RuleFixer, statement: TSESTree.Node, text: string): TSESLint.RuleFix {
-      return fixer.insertTextAfter(statement, `\n${indentOf(statement)}${text}`);
-    }
-
-    function prepend(
-      fixer: TSESLint.RuleFixer,
-      body: TSESTree.BlockStatement | TSESTree.Expression,
-      text: string,
-    ): TSESLint.RuleFix {
-      if (body.type !== AST_NODE_TYPES.BlockStatement) {
-        return fixer.replaceText(body, `{ ${text} ${context.sourceCode.getText(body)}; }`);
-      }
-      const first = body.body[0];
-      if (!first) {
-        return fixer.replaceText(body, `{ ${text} }`);
-      }
-      return startsLine(first)
-        ? fixer.insertTextBefore(first, `${text}\n${indentOf(first)}`)
-        : fixer.insertTextBefore(first, `${text} `);
     }
   },
 });

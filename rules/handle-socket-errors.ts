@@ -8,6 +8,7 @@ import { createRule } from '../src/create-rule.js';
 import { engineMessages, socketRuleListeners } from '../src/engine/index.js';
 import { logicalParent, unwrap } from '../src/engine/ast.js';
 import { errorCoverage, hasUncaughtExceptionHandler, needsErrorListener } from '../src/engine/errors.js';
+import { insertStatementAfter, prependToBody } from '../src/fixes.js';
 
 export type Options = [];
 export type MessageIds =
@@ -107,7 +108,7 @@ export default createRule<Options, MessageIds>({
           return null;
         }
         const statement = `${node.name}.on('error', ${LISTENER});`;
-        return { name: node.name, apply: fixer => prepend(fixer, handler.body, statement) };
+        return { name: node.name, apply: fixer => prependToBody(fixer, context.sourceCode, handler.body, statement) };
       }
       // The outermost expression that is still this value (`net.connect(…).on('data', …)` chains).
       let outer: TSESTree.Node = node;
@@ -138,7 +139,7 @@ export default createRule<Options, MessageIds>({
         return null;
       }
       const text = `${resource.name}.on('error', ${LISTENER});`;
-      return { name: resource.name, apply: fixer => insertAfter(fixer, statement, text) };
+      return { name: resource.name, apply: fixer => insertStatementAfter(fixer, context.sourceCode, statement, text) };
     }
 
     /** `const x = <value>;` or `x = <value>;` / `this.x = <value>;` in a statement list. */
@@ -172,28 +173,5 @@ export default createRule<Options, MessageIds>({
       return null;
     }
 
-    function insertAfter(fixer: TSESLint.RuleFixer, statement: TSESTree.Node, text: string): TSESLint.RuleFix {
-      const line = context.sourceCode.lines[statement.loc.start.line - 1] ?? '';
-      const indent = /^\s*/.exec(line)?.[0] ?? '';
-      return fixer.insertTextAfter(statement, `\n${indent}${text}`);
-    }
-
-    function prepend(
-      fixer: TSESLint.RuleFixer,
-      body: TSESTree.BlockStatement | TSESTree.Expression,
-      text: string,
-    ): TSESLint.RuleFix {
-      if (body.type !== AST_NODE_TYPES.BlockStatement) {
-        return fixer.replaceText(body, `{ ${text} ${context.sourceCode.getText(body)}; }`);
-      }
-      const first = body.body[0];
-      if (!first) {
-        return fixer.replaceText(body, `{ ${text} }`);
-      }
-      if (first.loc.start.line === body.loc.start.line) {
-        return fixer.insertTextBefore(first, `${text} `);
-      }
-      return fixer.insertTextBefore(first, `${text}\n${' '.repeat(first.loc.start.column)}`);
-    }
   },
 });

@@ -1,13 +1,10 @@
-import type { TSESLint } from '@typescript-eslint/utils';
-
-import { AST_NODE_TYPES } from '@typescript-eslint/utils';
-
 import type { HttpReapingOff, IdleNetServer } from '../src/engine/servers.js';
 
 import { createRule } from '../src/create-rule.js';
-import { isFunctionNode, unwrap, type FunctionNode } from '../src/engine/ast.js';
+import { isFunctionNode, unwrap } from '../src/engine/ast.js';
 import { engineMessages, socketRuleListeners } from '../src/engine/index.js';
 import { httpReapingOff, idleNetServers } from '../src/engine/servers.js';
+import { prependToBody } from '../src/fixes.js';
 
 export type Options = [];
 export type MessageIds =
@@ -76,7 +73,13 @@ export default createRule<Options, MessageIds>({
                 {
                   messageId: 'addIdleTimeout',
                   data: { socket },
-                  fix: fixer => insertIdleTimeout(fixer, fn, socket),
+                  fix: fixer =>
+                    prependToBody(
+                      fixer,
+                      context.sourceCode,
+                      fn.body,
+                      `${socket}.setTimeout(${SUGGESTED_IDLE_MS}, () => ${socket}.destroy());`,
+                    ),
                 },
               ]
             : [],
@@ -97,22 +100,6 @@ export default createRule<Options, MessageIds>({
         messageId,
         data: { server: setting.serverName, option: setting.option },
       });
-    }
-
-    function insertIdleTimeout(fixer: TSESLint.RuleFixer, fn: FunctionNode, socket: string): TSESLint.RuleFix {
-      const statement = `${socket}.setTimeout(${SUGGESTED_IDLE_MS}, () => ${socket}.destroy());`;
-      const body = fn.body;
-      if (body.type !== AST_NODE_TYPES.BlockStatement) {
-        return fixer.replaceText(body, `{ ${statement} ${context.sourceCode.getText(body)}; }`);
-      }
-      const first = body.body[0];
-      if (!first) {
-        return fixer.replaceText(body, `{ ${statement} }`);
-      }
-      if (first.loc.start.line === body.loc.start.line) {
-        return fixer.insertTextBefore(first, `${statement} `);
-      }
-      return fixer.insertTextBefore(first, `${statement}\n${' '.repeat(first.loc.start.column)}`);
     }
   },
 });

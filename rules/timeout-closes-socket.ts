@@ -1,5 +1,3 @@
-import type { TSESLint } from '@typescript-eslint/utils';
-
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 
 import type { FileModel, Listener, Resource } from '../src/engine/index.js';
@@ -7,6 +5,7 @@ import type { FileModel, Listener, Resource } from '../src/engine/index.js';
 import { createRule } from '../src/create-rule.js';
 import { engineMessages, socketRuleListeners } from '../src/engine/index.js';
 import { isFunctionNode, unwrap, type FunctionNode } from '../src/engine/ast.js';
+import { appendToBody } from '../src/fixes.js';
 
 export type Options = [];
 export type MessageIds = 'socketTimeout' | 'serverTimeout' | 'addDestroy' | keyof typeof engineMessages;
@@ -132,27 +131,11 @@ export default createRule<Options, MessageIds>({
                 {
                   messageId: 'addDestroy',
                   data: { name: fixName },
-                  fix: fixer => appendDestroy(fixer, handler, fixName),
+                  fix: fixer => appendToBody(fixer, context.sourceCode, handler.body, `${fixName}.destroy();`),
                 },
               ]
             : [],
       });
-    }
-
-    function appendDestroy(fixer: TSESLint.RuleFixer, handler: FunctionNode, name: string): TSESLint.RuleFix {
-      const body = handler.body;
-      const call = `${name}.destroy();`;
-      if (body.type !== AST_NODE_TYPES.BlockStatement) {
-        return fixer.replaceText(body, `{ ${context.sourceCode.getText(body)}; ${call} }`);
-      }
-      const last = body.body.at(-1);
-      if (!last) {
-        return fixer.replaceText(body, `{ ${call} }`);
-      }
-      if (body.loc.start.line === body.loc.end.line) {
-        return fixer.insertTextAfter(last, ` ${call}`);
-      }
-      return fixer.insertTextAfter(last, `\n${' '.repeat(last.loc.start.column)}${call}`);
     }
   },
 });
