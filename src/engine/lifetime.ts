@@ -31,30 +31,14 @@ import {
   CLOSER_METHODS,
   LISTENER_METHODS,
   OBSERVER_CALLEES,
+  READABLE_CONSUMER_METHODS,
   READER_EVENTS,
   READER_METHODS,
 } from './vocabulary.js';
 
-/** Readable methods that consume the stream besides `pipe`/`resume`/`read`: the stream helpers. */
-const CONSUMER_METHODS: ReadonlySet<string> = new Set([
-  'iterator',
-  'toArray',
-  'forEach',
-  'reduce',
-  'some',
-  'every',
-  'find',
-  'map',
-  'filter',
-  'flatMap',
-  'take',
-  'drop',
-  'asIndexedPairs',
-  'compose',
-]);
 
 /** Methods that consume a socket and also restart reading on a paused one (`pause()`, `pauseOnConnect`). */
-const RESUMING_METHODS: ReadonlySet<string> = new Set([...READER_METHODS, ...CONSUMER_METHODS]);
+const RESUMING_METHODS: ReadonlySet<string> = new Set([...READER_METHODS, ...READABLE_CONSUMER_METHODS]);
 
 /** The `pipeline`-like functions of `node:stream` and `node:stream/promises`. */
 const PIPELINES = ['stream.pipeline', 'stream/promises.pipeline', 'stream.compose'];

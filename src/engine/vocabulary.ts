@@ -154,4 +154,5 @@ export const READABLE_CONSUMER_METHODS: ReadonlySet<string> = new Set([
   'drop',
   'iterator',
   'compose',
+  'asIndexedPairs',
 ]);
