@@ -499,7 +499,10 @@ export class FileModel {
       return;
     }
     if (event === 'upgrade' || event === 'connect') {
-      const targetKind = this.kindOf(listener.target);
+      if (listener.method === 'callback') {
+        return;
+      }
+      const targetKind = this.resourceByRef.get(unwrap(listener.target))?.kind ?? this.kindOf(listener.target);
       if (listener.method !== 'callback' && targetKind === 'http-server') {
         const socket = param(1);
         if (socket) {
@@ -534,6 +537,10 @@ export class FileModel {
     const resource = this.resourceOf(listener.target);
     if (resource && (resource.kind === 'net-server' || resource.kind === 'http-server')) {
       return resource;
+    }
+    if (known) {
+      // A tracked socket, request or message: not a server, no type query needed.
+      return null;
     }
     const kind = this.kindOf(listener.target);
     if (kind === 'net-server' || kind === 'http-server') {
