@@ -2,6 +2,7 @@
 // whose 'end' handler does not call `end()` stays in CLOSE_WAIT, with no kernel timer, after the peer's FIN, and a
 // Node peer that called `end()` stays in FIN_WAIT2. `socket.on('end', () => socket.end())` closes both sides.
 import { once } from 'node:events';
+import { PassThrough, Writable, pipeline } from 'node:stream';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -140,5 +141,24 @@ describe.skipIf(!isLinux)('end-half-open-socket', () => {
     const [, socket] = await upgraded;
     expect(socket.allowHalfOpen).toBe(true);
     socket.destroy();
+  }, TEST_TIMEOUT);
+
+  it('pipeline: a half-open socket that is only the source stays CLOSE_WAIT; as a destination it is ended', async () => {
+    // Source only: pipeline(socket, sink) reads to the end but never ends the socket's writable side.
+    const source = await startNetServer({ allowHalfOpen: true }, (socket) => {
+      pipeline(socket, new Writable({ write: (_chunk, _encoding, done) => done() }), () => {});
+    });
+    const first = await clientThatEnds(source.port);
+    const leaked = inStates(source.port, first.clientPort, 'CLOSE_WAIT', 'FIN_WAIT2');
+    await waitFor(leaked, 2000, leaked.describe);
+    expect(await holdsFor(leaked, 700)).toBe(true);
+
+    // Destination too: pipeline(socket, transform, socket) ends the socket when the source side ends.
+    const echo = await startNetServer({ allowHalfOpen: true }, (socket) => {
+      pipeline(socket, new PassThrough(), socket, () => {});
+    });
+    const second = await clientThatEnds(echo.port);
+    const closed = inStates(echo.port, second.clientPort, 'CLOSED', 'TIME_WAIT');
+    await waitFor(closed, 2000, closed.describe);
   }, TEST_TIMEOUT);
 });
