@@ -25,7 +25,7 @@ import {
 import { swallow } from './failure.js';
 import { anchorOf, codePathOwner } from './model.js';
 import { isApi, nodeApiOfTsNode } from './node-api.js';
-import { MAX_HELPER_DEPTH, visibleCallee } from './summaries.js';
+import { MAX_HELPER_DEPTH, returnedExpressions, visibleCallee } from './summaries.js';
 import {
   CHAINABLE_METHODS,
   CLOSER_METHODS,
@@ -273,25 +273,10 @@ export function helperReadsReturned(model: FileModel, resource: Resource): boole
 }
 
 function returnedIsRead(declaration: ts.FunctionLikeDeclaration, model: FileModel, depth: number): boolean {
-  const body = declaration.body;
-  if (!body || depth >= MAX_HELPER_DEPTH) {
+  if (!declaration.body || depth >= MAX_HELPER_DEPTH) {
     return true;
   }
-  const returned: ts.Expression[] = [];
-  if (!ts.isBlock(body)) {
-    returned.push(body);
-  } else {
-    const collect = (node: ts.Node): void => {
-      if (ts.isFunctionLike(node)) {
-        return;
-      }
-      if (ts.isReturnStatement(node) && node.expression) {
-        returned.push(node.expression);
-      }
-      ts.forEachChild(node, collect);
-    };
-    ts.forEachChild(body, collect);
-  }
+  const returned = returnedExpressions(declaration);
   return returned.length === 0 || returned.some(expression => expressionIsRead(expression, declaration, model, depth));
 }
 

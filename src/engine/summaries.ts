@@ -622,26 +622,31 @@ export function returnsFreshSocket(declaration: ts.FunctionLikeDeclaration, cont
 }
 
 function scanReturns(declaration: ts.FunctionLikeDeclaration, context: SummaryContext): boolean {
+  const returned = returnedExpressions(declaration);
+  return returned.length > 0 && returned.every(expression => isFreshSocket(expression, declaration, context));
+}
+
+/** The expressions a function returns: an arrow's expression body, or every `return x` outside nested functions. */
+export function returnedExpressions(declaration: ts.FunctionLikeDeclaration): ts.Expression[] {
   const body = declaration.body;
   if (!body) {
-    return false;
+    return [];
+  }
+  if (!ts.isBlock(body)) {
+    return [body];
   }
   const returned: ts.Expression[] = [];
-  if (!ts.isBlock(body)) {
-    returned.push(body);
-  } else {
-    const collect = (node: ts.Node): void => {
-      if (ts.isFunctionLike(node)) {
-        return;
-      }
-      if (ts.isReturnStatement(node) && node.expression) {
-        returned.push(node.expression);
-      }
-      ts.forEachChild(node, collect);
-    };
-    ts.forEachChild(body, collect);
-  }
-  return returned.length > 0 && returned.every(expression => isFreshSocket(expression, declaration, context));
+  const collect = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) {
+      return;
+    }
+    if (ts.isReturnStatement(node) && node.expression) {
+      returned.push(node.expression);
+    }
+    ts.forEachChild(node, collect);
+  };
+  ts.forEachChild(body, collect);
+  return returned;
 }
 
 function isFreshSocket(expression: ts.Expression, declaration: ts.Node, context: SummaryContext): boolean {
