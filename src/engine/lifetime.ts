@@ -25,7 +25,7 @@ import {
 import { swallow } from './failure.js';
 import { anchorOf, codePathOwner } from './model.js';
 import { isApi, nodeApiOfTsNode } from './node-api.js';
-import { MAX_HELPER_DEPTH, returnedExpressions, visibleCallee } from './summaries.js';
+import { MAX_HELPER_DEPTH, returnedExpressions, skipOuter, visibleCallee } from './summaries.js';
 import {
   CHAINABLE_METHODS,
   CLOSER_METHODS,
@@ -280,19 +280,9 @@ function returnedIsRead(declaration: ts.FunctionLikeDeclaration, model: FileMode
   return returned.length === 0 || returned.some(expression => expressionIsRead(expression, declaration, model, depth));
 }
 
-function skipOuter(node: ts.Node): ts.Node {
-  let current = node;
-  while (
-    ts.isParenthesizedExpression(current) ||
-    ts.isAsExpression(current) ||
-    ts.isNonNullExpression(current) ||
-    ts.isSatisfiesExpression(current) ||
-    ts.isTypeAssertionExpression(current) ||
-    ts.isAwaitExpression(current)
-  ) {
-    current = current.expression;
-  }
-  return current;
+/** `skipOuter` that also looks through `await`. */
+function skipOuterAwait(node: ts.Node): ts.Node {
+  return skipOuter(node, { awaits: true });
 }
 
 function methodReads(method: string, args: ts.NodeArray<ts.Expression>): boolean {
@@ -309,7 +299,7 @@ function methodReads(method: string, args: ts.NodeArray<ts.Expression>): boolean
 /** Whether the value of `expression` (returned by `declaration`) is read inside it. `true` when unsure. */
 function expressionIsRead(expression: ts.Node, declaration: ts.FunctionLikeDeclaration, model: FileModel, depth: number): boolean {
   const checker = model.typeContext.checker;
-  let inner = skipOuter(expression);
+  let inner = skipOuterAwait(expression);
   for (let i = 0; i < 64; i++) {
     if (ts.isIdentifier(inner)) {
       return localIsRead(inner, declaration, model, depth);
@@ -320,7 +310,7 @@ function expressionIsRead(expression: ts.Node, declaration: ts.FunctionLikeDecla
     if (!ts.isCallExpression(inner)) {
       return true;
     }
-    const callee = skipOuter(inner.expression);
+    const callee = skipOuterAwait(inner.expression);
     const api = nodeApiOfTsNode(callee, checker);
     if (isApi(api, 'net.connect', 'net.createConnection', 'tls.connect')) {
       return false;
@@ -330,7 +320,7 @@ function expressionIsRead(expression: ts.Node, declaration: ts.FunctionLikeDecla
       if (methodReads(callee.name.text, inner.arguments)) {
         return true;
       }
-      inner = skipOuter(callee.expression);
+      inner = skipOuterAwait(callee.expression);
       continue;
     }
     const helper = visibleCallee(inner, model.typeContext);
@@ -396,7 +386,7 @@ function referenceReads(reference: ts.Identifier): boolean {
     return false;
   }
   if (ts.isCallExpression(parent) && parent.arguments.includes(child as ts.Expression)) {
-    const callee = skipOuter(parent.expression);
+    const callee = skipOuterAwait(parent.expression);
     const text = ts.isIdentifier(callee)
       ? callee.text
       : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)

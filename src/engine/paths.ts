@@ -236,8 +236,28 @@ export class PathIndex {
   }
 }
 
+/**
+ * The node types whose code-path position is recorded: calls, `new` and optional chains (closes, writes, reads);
+ * `return`s (where a path leaves a function, see `uncoveredExits`); `for…of` (consumes what it iterates); `if`
+ * (anchored where its test starts, so a guarded close covers both branches); declarators and assignments (where a
+ * variable or field is written, and a `let` re-declared in a loop body resets it, see assignments.ts).
+ */
+const RECORDED_NODE_TYPES = [
+  'CallExpression',
+  'NewExpression',
+  'ChainExpression',
+  'ReturnStatement',
+  'ForOfStatement',
+  'IfStatement',
+  'VariableDeclarator',
+  'AssignmentExpression',
+] as const;
+
 /** The listeners every rule registers so that the shared {@link PathIndex} of its file gets filled. */
 export function pathListeners(index: () => PathIndex | null): TSESLint.RuleListener {
+  const recorders = Object.fromEntries(
+    RECORDED_NODE_TYPES.map(type => [type, (node: TSESTree.Node) => index()?.record(node)]),
+  );
   return {
     onCodePathStart(codePath: CodePath, node: TSESTree.Node) {
       index()?.onCodePathStart(codePath, node);
@@ -254,34 +274,7 @@ export function pathListeners(index: () => PathIndex | null): TSESLint.RuleListe
     onUnreachableCodePathSegmentEnd(segment: Segment) {
       index()?.onSegmentEnd(segment);
     },
-    CallExpression(node: TSESTree.CallExpression) {
-      index()?.record(node);
-    },
-    NewExpression(node: TSESTree.NewExpression) {
-      index()?.record(node);
-    },
-    ChainExpression(node: TSESTree.ChainExpression) {
-      index()?.record(node);
-    },
-    // `return`s are where a path leaves a function (see `uncoveredExits`); a `for…of` consumes what it iterates.
-    ReturnStatement(node: TSESTree.ReturnStatement) {
-      index()?.record(node);
-    },
-    ForOfStatement(node: TSESTree.ForOfStatement) {
-      index()?.record(node);
-    },
-    // An `if` is anchored where its test starts: a guarded close (`if (s) s.destroy()`) covers both branches.
-    IfStatement(node: TSESTree.IfStatement) {
-      index()?.record(node);
-    },
-    // Where a variable or field is written (see `assignments.ts`).
-    // A `let` re-declared in a loop body resets its variable on every iteration (see assignments.ts).
-    VariableDeclarator(node: TSESTree.VariableDeclarator) {
-      index()?.record(node);
-    },
-    AssignmentExpression(node: TSESTree.AssignmentExpression) {
-      index()?.record(node);
-    },
+    ...recorders,
     // Reads of `writable`, `destroyed`, … are where write guards sit (see `canFollowAvoiding`).
     MemberExpression(node: TSESTree.MemberExpression) {
       const name = memberName(node);

@@ -116,14 +116,16 @@ function isFunctionWithBody(node: ts.Node): node is ts.FunctionLikeDeclaration {
   );
 }
 
-function skipOuter(node: ts.Node): ts.Node {
+/** Strips parentheses and type assertions (and, with `awaits`, `await`) around an expression. */
+export function skipOuter(node: ts.Node, { awaits = false }: { awaits?: boolean } = {}): ts.Node {
   let current = node;
   while (
     ts.isParenthesizedExpression(current) ||
     ts.isAsExpression(current) ||
     ts.isNonNullExpression(current) ||
     ts.isSatisfiesExpression(current) ||
-    ts.isTypeAssertionExpression(current)
+    ts.isTypeAssertionExpression(current) ||
+    (awaits && ts.isAwaitExpression(current))
   ) {
     current = current.expression;
   }
