@@ -3,12 +3,12 @@
 // together, and a warm relint of one changed file through a long-lived ESLint instance (as an editor does).
 //
 //   npm run bench [-- --sizes 1000,10000,100000] [--seed 1] [--repo /work/repos/websockets+ws]... [--json out.json]
-//                    [--alone] [--no-warmup] [--no-relint] [--profile 10000]
+//                    [--alone] [--runs 3] [--no-warmup] [--no-relint] [--profile 10000 [--profile-side both|ours]]
 //
 // Each measurement runs in a fresh Node.js process. Before the measured run the process lints a small corpus of its
-// own (JIT warm-up), unless --no-warmup. --alone also measures each side (our rules, no-floating-promises) in a run
+// own (JIT warm-up), unless --no-warmup. --runs N measures each row N times and keeps the median run by share. --alone also measures each side (our rules, no-floating-promises) in a run
 // of its own, which charges the type checker's one-time work to each side in turn. --profile <LOC> adds a CPU profile
-// of our rules on a corpus of that size, attributed to the plugin's files and functions.
+// of our rules (with no-floating-promises, or alone with --profile-side ours) on a corpus of that size, attributed to the plugin's files and functions.
 import type { Linter } from 'eslint';
 
 import { clearCaches } from '@typescript-eslint/parser';
@@ -48,6 +48,9 @@ export interface Measurement {
   nfpMs: number;
   rules: Record<string, number>;
   findings: number;
+  /** With --runs N > 1: how many runs, and the lowest and highest ours / wall among them (this row is the median run). */
+  runs?: number;
+  shareRange?: [number, number];
 }
 
 export interface Relint {
@@ -257,8 +260,8 @@ export function attributeProfile(profile: CpuProfile): {
   pluginMs: number;
   byFunction: [string, number][];
   byFile: [string, number][];
-  /** For the function with the most time: its time split by the plugin function that called it. */
-  hottestCallers: [string, number][];
+  /** For each of the five functions with the most time: its time split by the plugin function that called it. */
+  hottestCallers: [string, [string, number][]][];
 } {
   const parent = new Map<number, number>();
   const byId = new Map<number, ProfileNode>();
@@ -307,31 +310,33 @@ export function attributeProfile(profile: CpuProfile): {
   });
   const sorted = (map: Map<string, number>): [string, number][] => [...map].sort(([, a], [, b]) => b - a);
   const functions = sorted(byFunction);
-  const hottest = functions[0]?.[0];
-  const callers = new Map<string, number>();
-  for (const [node, ms] of owners) {
-    if (nameOf(node) !== hottest) {
-      continue;
+  const hottestCallers = functions.slice(0, 5).map(([hottest]): [string, [string, number][]] => {
+    const callers = new Map<string, number>();
+    for (const [node, ms] of owners) {
+      if (nameOf(node) !== hottest) {
+        continue;
+      }
+      const up = parent.get(node.id);
+      const caller = up === undefined ? null : ownerOf(up);
+      const name = caller ? nameOf(caller) : '(outside the plugin)';
+      callers.set(name, (callers.get(name) ?? 0) + ms);
     }
-    const up = parent.get(node.id);
-    const caller = up === undefined ? null : ownerOf(up);
-    const name = caller ? nameOf(caller) : '(outside the plugin)';
-    callers.set(name, (callers.get(name) ?? 0) + ms);
-  }
-  return { totalMs, pluginMs, byFunction: functions, byFile: sorted(byFile), hottestCallers: sorted(callers) };
+    return [hottest, sorted(callers)];
+  });
+  return { totalMs, pluginMs, byFunction: functions, byFile: sorted(byFile), hottestCallers };
 }
 
-async function profileCorpus(size: number, seed: string, warm: string): Promise<string> {
+async function profileCorpus(size: number, seed: string, warm: string, side: Side): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'socket-leaks-profile-'));
   try {
-    await inChild<Measurement>(['corpus', String(size), seed, 'ours', warm], ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+    await inChild<Measurement>(['corpus', String(size), seed, side, warm], ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
     const file = fs.readdirSync(dir).find(name => name.endsWith('.cpuprofile'));
     if (!file) {
       return 'no CPU profile written';
     }
     const result = attributeProfile(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as CpuProfile);
     const lines = [
-      `CPU profile of the ${size} LOC corpus, our rules only (sampled; the warm-up and corpus generation included in the total): ${(result.totalMs / 1000).toFixed(1)} s in the process, ${(result.pluginMs / 1000).toFixed(1)} s under plugin code (TypeScript checker work a plugin function asks for is counted for that function).`,
+      `CPU profile of the ${size} LOC corpus, ${side === 'both' ? 'our rules with no-floating-promises' : 'our rules only'} (sampled; the warm-up and corpus generation included in the total): ${(result.totalMs / 1000).toFixed(1)} s in the process, ${(result.pluginMs / 1000).toFixed(1)} s under plugin code (TypeScript checker work a plugin function asks for is counted for that function).`,
       '',
       '| plugin file | ms |',
       '| :-- | --: |',
@@ -340,10 +345,12 @@ async function profileCorpus(size: number, seed: string, warm: string): Promise<
       '| plugin function (innermost on the stack) | ms |',
       '| :-- | --: |',
       ...result.byFunction.slice(0, 25).map(([name, ms]) => `| ${name.replace(/\|/g, '\\|')} | ${ms.toFixed(0)} |`),
-      '',
-      `| callers of ${result.byFunction[0]?.[0] ?? 'the hottest function'} | ms |`,
-      '| :-- | --: |',
-      ...result.hottestCallers.slice(0, 15).map(([name, ms]) => `| ${name.replace(/\|/g, '\\|')} | ${ms.toFixed(0)} |`),
+      ...result.hottestCallers.flatMap(([callee, callers]) => [
+        '',
+        `| callers of ${callee} | ms |`,
+        '| :-- | --: |',
+        ...callers.slice(0, 8).map(([name, ms]) => `| ${name.replace(/\|/g, '\\|')} | ${ms.toFixed(0)} |`),
+      ]),
     ];
     return lines.join('\n');
   } finally {
@@ -375,6 +382,21 @@ function packageVersion(name: string): string {
   }
 }
 
+/**
+ * Runs a measurement `runs` times (each in a fresh process, one after the other) and keeps the run whose share of the
+ * wall time is the median, with the range of the shares: on a shared machine one run moves by a third.
+ */
+async function medianOf(runs: number, measure: () => Promise<Measurement>): Promise<Measurement> {
+  const all: Measurement[] = [];
+  for (let run = 0; run < runs; run++) {
+    all.push(await measure());
+  }
+  const share = (row: Measurement): number => (row.side === 'nfp' ? row.nfpMs : row.oursMs) / row.wallMs;
+  all.sort((a, b) => share(a) - share(b));
+  const median = all[Math.floor((all.length - 1) / 2)]!;
+  return runs === 1 ? median : { ...median, runs, shareRange: [share(all[0]!), share(all[all.length - 1]!)] };
+}
+
 const ms = (value: number): string => value.toFixed(0);
 const pct = (value: number): string => `${(100 * value).toFixed(1)} %`;
 
@@ -385,7 +407,7 @@ function table(rows: readonly Measurement[]): string {
   ];
   for (const row of rows) {
     lines.push(
-      `| ${row.label} | ${row.side} | ${row.files} | ${row.loc} | ${(row.wallMs / 1000).toFixed(1)} | ${(row.parseMs / 1000).toFixed(1)} | ${row.side === 'nfp' ? '–' : ms(row.oursMs)} | ${row.side === 'ours' ? '–' : ms(row.nfpMs)} | ${row.side === 'both' ? `${(row.oursMs / Math.max(row.nfpMs, 0.001)).toFixed(2)}×` : '–'} | ${row.side === 'nfp' ? '–' : pct(row.oursMs / row.wallMs)} | ${row.side === 'nfp' ? '–' : (row.oursMs / (row.loc / 1000)).toFixed(1)} | ${row.findings} |`,
+      `| ${row.label} | ${row.side} | ${row.files} | ${row.loc} | ${(row.wallMs / 1000).toFixed(1)} | ${(row.parseMs / 1000).toFixed(1)} | ${row.side === 'nfp' ? '–' : ms(row.oursMs)} | ${row.side === 'ours' ? '–' : ms(row.nfpMs)} | ${row.side === 'both' ? `${(row.oursMs / Math.max(row.nfpMs, 0.001)).toFixed(2)}×` : '–'} | ${row.side === 'nfp' ? '–' : pct(row.oursMs / row.wallMs)}${row.shareRange && row.side !== 'nfp' ? ` (${pct(row.shareRange[0])}–${pct(row.shareRange[1])} over ${row.runs} runs)` : ''} | ${row.side === 'nfp' ? '–' : (row.oursMs / (row.loc / 1000)).toFixed(1)} | ${row.findings} |`,
     );
   }
   return lines.join('\n');
@@ -411,13 +433,16 @@ async function orchestrate(argv: readonly string[]): Promise<number> {
       alone: { type: 'boolean' },
       'no-warmup': { type: 'boolean' },
       'no-relint': { type: 'boolean' },
+      runs: { type: 'string' },
       profile: { type: 'string' },
+      'profile-side': { type: 'string', default: 'both' },
     },
   });
   const sizes = (values.sizes ?? '1000,10000,100000').split(',').map(Number).filter(size => size > 0);
   const seed = String(Number(values.seed ?? '1'));
   const warm = values['no-warmup'] === true ? 'cold' : 'warm';
   const sides: Side[] = values.alone === true ? ['both', 'ours', 'nfp'] : ['both'];
+  const runs = Math.max(1, Math.floor(Number(values.runs ?? '1')) || 1);
   const log = (text: string): void => {
     process.stderr.write(`${text}\n`);
   };
@@ -427,7 +452,7 @@ async function orchestrate(argv: readonly string[]): Promise<number> {
   for (const size of sizes) {
     for (const side of sides) {
       log(`bench: ${size} LOC, ${side} ...`);
-      const m = await inChild<Measurement>(['corpus', String(size), seed, side, warm]);
+      const m = await medianOf(runs, () => inChild<Measurement>(['corpus', String(size), seed, side, warm]));
       log(`  wall ${(m.wallMs / 1000).toFixed(1)} s, socket-leaks ${ms(m.oursMs)} ms, no-floating-promises ${ms(m.nfpMs)} ms`);
       corpora.push(m);
     }
@@ -436,7 +461,7 @@ async function orchestrate(argv: readonly string[]): Promise<number> {
   for (const repo of values.repo ?? []) {
     for (const side of sides) {
       log(`bench: ${repo}, ${side} ...`);
-      repos.push(await inChild<Measurement>(['repo', path.resolve(repo), seed, side, warm]));
+      repos.push(await medianOf(runs, () => inChild<Measurement>(['repo', path.resolve(repo), seed, side, warm])));
     }
   }
   let relint: Relint | undefined;
@@ -473,7 +498,7 @@ async function orchestrate(argv: readonly string[]): Promise<number> {
   }
   if (values.profile !== undefined) {
     log(`bench: CPU profile of ${values.profile} LOC ...`);
-    out.push('', await profileCorpus(Number(values.profile), seed, warm));
+    out.push('', await profileCorpus(Number(values.profile), seed, warm, values['profile-side'] === 'ours' ? 'ours' : 'both'));
   }
   out.push('', `Benchmark took ${((performance.now() - started) / 1000).toFixed(0)} s.`);
   process.stdout.write(`${out.join('\n')}\n`);

@@ -202,16 +202,19 @@ function collectWrites(model: FileModel, writes: SocketWrite[]): void {
       inConstructor: isConstructor(owner),
     });
   };
-  walk(model, model.sourceCode.ast, node => {
-    if (node.type === AST_NODE_TYPES.AssignmentExpression && node.operator === '=') {
-      add(node, unwrap(node.left), node.right, slotOf(model, node.left), false);
-    } else if (node.type === AST_NODE_TYPES.VariableDeclarator && node.init && node.id.type === AST_NODE_TYPES.Identifier) {
-      const variable = model.sourceCode.getDeclaredVariables(node)[0];
-      // A variable that is never assigned again cannot be overwritten: no type query for its initializer.
-      const reassigned = variable?.references.some(reference => reference.isWrite() && reference.identifier !== node.id);
-      add(node, node.id, node.init, variable && reassigned ? { kind: 'variable', variable } : null, true);
+  for (const node of model.paths.stores) {
+    if (node.type === AST_NODE_TYPES.AssignmentExpression) {
+      if (node.operator === '=') {
+        add(node, unwrap(node.left), node.right, slotOf(model, node.left), false);
+      }
+    } else if (node.type === AST_NODE_TYPES.VariableDeclarator) {
+      if (node.init && node.id.type === AST_NODE_TYPES.Identifier) {
+        const variable = model.sourceCode.getDeclaredVariables(node)[0];
+        // A variable that is never assigned again cannot be overwritten: no type query for its initializer.
+        const reassigned = variable?.references.some(reference => reference.isWrite() && reference.identifier !== node.id);
+        add(node, node.id, node.init, variable && reassigned ? { kind: 'variable', variable } : null, true);
+      }
     } else if (
-      node.type === AST_NODE_TYPES.PropertyDefinition &&
       node.value &&
       !node.static &&
       !node.computed &&
@@ -220,7 +223,7 @@ function collectWrites(model: FileModel, writes: SocketWrite[]): void {
     ) {
       add(node, node.key, node.value, { kind: 'field', classBody: node.parent, name: node.key.name }, true);
     }
-  });
+  }
 }
 
 /** Cheap syntactic filter before a type query: a call, `new`, `await`, an identifier or a member. */

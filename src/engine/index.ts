@@ -28,6 +28,8 @@ const USES_NODE_NETWORKING =
 
 interface FileState {
   paths: PathIndex;
+  /** Whether one rule already forwards the code-path events and recorded nodes of this file to `paths`. */
+  recording: boolean;
   model: FileModel | null;
   diagnosed: boolean;
   /** `null` while undecided; `false` when types are missing (the diagnostic was or will be reported). */
@@ -39,7 +41,7 @@ const states = new WeakMap<object, FileState>();
 function stateOf(sourceCode: Readonly<TSESLint.SourceCode>): FileState {
   let state = states.get(sourceCode.ast);
   if (!state) {
-    state = { paths: new PathIndex(), model: null, diagnosed: false, usable: null };
+    state = { paths: new PathIndex(), recording: false, model: null, diagnosed: false, usable: null };
     states.set(sourceCode.ast, state);
   }
   return state;
@@ -111,11 +113,16 @@ export function socketRuleListeners<MessageIds extends string>(
     checker: program.getTypeChecker(),
     socketTypes: socketTypesSetting(context.settings),
   };
-  const forward = pathListeners(() => state.paths);
+  // ESLint creates every rule before it traverses, so the first socket-leaks rule of a file feeds the shared index and
+  // the others only wait for the program's code path to end: one listener call per node instead of one per rule.
+  const records = !state.recording && !state.paths.finished;
+  state.recording ||= records;
   return {
-    ...forward,
+    ...(records ? pathListeners(() => state.paths) : {}),
     onCodePathEnd(codePath: TSESLint.CodePath, node: TSESTree.Node) {
-      state.paths.onCodePathEnd(codePath, node);
+      if (records) {
+        state.paths.onCodePathEnd(codePath, node);
+      }
       if (node.type !== AST_NODE_TYPES.Program) {
         return;
       }

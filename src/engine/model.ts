@@ -34,6 +34,7 @@ import {
   CHAINABLE_METHODS,
   CLOSER_METHODS,
   LISTENER_METHODS,
+  NON_SOCKET_GLOBALS,
 } from './vocabulary.js';
 
 type Variable = TSESLint.Scope.Variable;
@@ -250,6 +251,9 @@ export class FileModel {
     if (name === null) {
       return;
     }
+    if (this.isBuiltinCall(callee)) {
+      return;
+    }
     if (call.type === AST_NODE_TYPES.NewExpression) {
       this.discoverNew(call);
       return;
@@ -306,6 +310,20 @@ export class FileModel {
       );
     }
     return true;
+  }
+
+  /**
+   * `new Map()`, `Math.min()`, `JSON.parse()`, `require()`: a call or `new` of a global that never makes a socket,
+   * judged from the name and the scope alone (a local binding of the same name is not the global).
+   */
+  private isBuiltinCall(callee: TSESTree.Node): boolean {
+    const root =
+      callee.type === AST_NODE_TYPES.MemberExpression && !callee.computed ? unwrap(callee.object) : callee;
+    if (root.type !== AST_NODE_TYPES.Identifier || !NON_SOCKET_GLOBALS.has(root.name)) {
+      return false;
+    }
+    const variable = this.variableOf(root);
+    return variable === null || variable.defs.length === 0;
   }
 
   /** `import { connect as dial } from 'node:net'` and `const { connect: dial } = require('net')`. */

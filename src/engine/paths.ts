@@ -31,6 +31,9 @@ export class PathIndex {
   readonly callsByFunction = new Map<TSESTree.Node, (TSESTree.CallExpression | TSESTree.NewExpression)[]>();
   /** All calls in source order. */
   readonly calls: (TSESTree.CallExpression | TSESTree.NewExpression)[] = [];
+  /** Every declarator, assignment and class field in source order (where values get stored). */
+  readonly stores: (TSESTree.VariableDeclarator | TSESTree.AssignmentExpression | TSESTree.PropertyDefinition)[] = [];
+  private readonly storeSet = new Set<TSESTree.Node>();
   finished = false;
 
   onCodePathStart(codePath: CodePath, node: TSESTree.Node): void {
@@ -70,7 +73,9 @@ export class PathIndex {
       return;
     }
     this.nodeSegments.set(node, [...top.segments]);
-    if (node.type === AST_NODE_TYPES.CallExpression || node.type === AST_NODE_TYPES.NewExpression) {
+    if (node.type === AST_NODE_TYPES.VariableDeclarator || node.type === AST_NODE_TYPES.AssignmentExpression) {
+      this.addStore(node);
+    } else if (node.type === AST_NODE_TYPES.CallExpression || node.type === AST_NODE_TYPES.NewExpression) {
       this.calls.push(node);
       let list = this.callsByFunction.get(top.node);
       if (!list) {
@@ -78,6 +83,14 @@ export class PathIndex {
         this.callsByFunction.set(top.node, list);
       }
       list.push(node);
+    }
+  }
+
+  /** Lists a store (a class field's position is not recorded: its initializer runs on a code path of its own). */
+  addStore(node: TSESTree.VariableDeclarator | TSESTree.AssignmentExpression | TSESTree.PropertyDefinition): void {
+    if (!this.storeSet.has(node)) {
+      this.storeSet.add(node);
+      this.stores.push(node);
     }
   }
 
@@ -275,6 +288,9 @@ export function pathListeners(index: () => PathIndex | null): TSESLint.RuleListe
       index()?.onSegmentEnd(segment);
     },
     ...recorders,
+    PropertyDefinition(node: TSESTree.PropertyDefinition) {
+      index()?.addStore(node);
+    },
     // Reads of `writable`, `destroyed`, … are where write guards sit (see `canFollowAvoiding`).
     MemberExpression(node: TSESTree.MemberExpression) {
       const name = memberName(node);

@@ -354,32 +354,13 @@ function timeoutAssignments(model: FileModel): TSESTree.AssignmentExpression[] {
   if (![...HTTP_REAPING_TIMEOUTS].some(name => text.includes(name))) {
     return [];
   }
-  const found: TSESTree.AssignmentExpression[] = [];
-  const keys = model.sourceCode.visitorKeys;
-  let budget = 500_000;
-  const walk = (node: TSESTree.Node): void => {
-    if (--budget < 0) {
-      return;
-    }
-    if (
+  return model.paths.stores.filter(
+    (node): node is TSESTree.AssignmentExpression =>
       node.type === AST_NODE_TYPES.AssignmentExpression &&
       node.operator === '=' &&
       node.left.type === AST_NODE_TYPES.MemberExpression &&
-      HTTP_REAPING_TIMEOUTS.has(memberName(node.left) ?? '')
-    ) {
-      found.push(node);
-    }
-    for (const key of keys[node.type] ?? []) {
-      const value = (node as unknown as Record<string, unknown>)[key];
-      for (const item of Array.isArray(value) ? value : [value]) {
-        if (item && typeof (item as TSESTree.Node).type === 'string') {
-          walk(item as TSESTree.Node);
-        }
-      }
-    }
-  };
-  walk(model.sourceCode.ast);
-  return found;
+      HTTP_REAPING_TIMEOUTS.has(memberName(node.left) ?? ''),
+  );
 }
 
 /** Whether an expression is statically 0: the literal, or anything whose type is the literal type `0`. */
