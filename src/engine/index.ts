@@ -4,9 +4,9 @@ import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typ
 import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
 
 import { swallow } from './failure.js';
-import { FileModel } from './model.js';
+import { FileModel, mayUseSockets } from './model.js';
 import { PathIndex, pathListeners } from './paths.js';
-import { programHasNodeTypes, type TypeContext } from './types.js';
+import { programHasNodeTypes, specifierNames, type TypeContext } from './types.js';
 
 export type { Listener, Origin, Resource, Use } from './model.js';
 export type { ValueKind } from './types.js';
@@ -108,10 +108,15 @@ export function socketRuleListeners<MessageIds extends string>(
     };
   }
 
+  const socketTypes = socketTypesSetting(context.settings);
+  if (!mayUseSockets(sourceCode.text, specifierNames(socketTypes))) {
+    // Nothing in the file can be a socket: no listener at all, so ESLint calls nothing of ours for it.
+    return {};
+  }
   const typeContext: TypeContext = {
     program,
     checker: program.getTypeChecker(),
-    socketTypes: socketTypesSetting(context.settings),
+    socketTypes,
   };
   // ESLint creates every rule before it traverses, so the first socket-leaks rule of a file feeds the shared index and
   // the others only wait for the program's code path to end: one listener call per node instead of one per rule.

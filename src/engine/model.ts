@@ -2,6 +2,7 @@ import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typ
 import type * as ts from 'typescript';
 
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import { isBuiltin } from 'node:module';
 
 import {
   calledMethod,
@@ -29,7 +30,7 @@ import {
   type ParamEffects,
   type SummaryContext,
 } from './summaries.js';
-import { classifyType, type TypeContext, type ValueKind } from './types.js';
+import { classifyType, specifierNames, type TypeContext, type ValueKind } from './types.js';
 import {
   CHAINABLE_METHODS,
   CLOSER_METHODS,
@@ -106,8 +107,16 @@ export interface Listener {
 
 const MAX_ALIAS_STEPS = 50_000;
 const MAX_DEFERRED_DEPTH = 3;
-/** The module names a file must mention for the engine to look further. */
+/** The words a file must mention for the engine to look further (checked before anything is recorded). */
 const FILE_FILTER = /\b(?:net|tls|https?|http2|Socket|socket|fetch|connect|createServer|createConnection)\b/;
+
+/**
+ * Whether a file's text can involve sockets at all: it mentions a networking word or one of the classes named in
+ * `settings['socket-leaks'].socketTypes`. Files that cannot are neither recorded nor analysed.
+ */
+export function mayUseSockets(text: string, extraNames: readonly string[] = []): boolean {
+  return FILE_FILTER.test(text) || extraNames.some(name => text.includes(name));
+}
 
 /** Events whose handler receives a socket or message this code owns (the rest need no type query). */
 const HANDLER_RESOURCE_EVENTS: ReadonlySet<string> = new Set([
@@ -152,7 +161,7 @@ export class FileModel {
     readonly paths: PathIndex,
   ) {
     this.summaryContext = { ...typeContext, depth: 0 };
-    if (!FILE_FILTER.test(sourceCode.text)) {
+    if (!mayUseSockets(sourceCode.text, specifierNames(typeContext.socketTypes))) {
       return;
     }
     for (const call of paths.calls) {
@@ -326,6 +335,37 @@ export class FileModel {
     return variable === null || variable.defs.length === 0;
   }
 
+  /**
+   * Whether a callee certainly is no function of the program, from scope alone: a parameter (`task()`), or a binding
+   * of a Node builtin module (`delay()` imported from 'node:timers/promises', `path.join()`, `crypto.randomBytes()`).
+   * The checker would say the same after resolving it: a parameter has no body, @types/node has no code.
+   */
+  private isLibraryBinding(callee: TSESTree.Node): boolean {
+    const root = callee.type === AST_NODE_TYPES.MemberExpression ? unwrap(callee.object) : callee;
+    if (root.type !== AST_NODE_TYPES.Identifier) {
+      return false;
+    }
+    const definition = this.variableOf(root)?.defs[0];
+    if (!definition) {
+      return false;
+    }
+    if (definition.type === 'Parameter') {
+      // `param.method()` may be a helper handed in; only a call of the parameter itself is settled.
+      return root === callee;
+    }
+    if (definition.type === 'ImportBinding') {
+      const declaration = definition.parent;
+      return declaration?.type === AST_NODE_TYPES.ImportDeclaration && isBuiltin(declaration.source.value);
+    }
+    if (definition.node.type === AST_NODE_TYPES.VariableDeclarator && definition.node.init) {
+      const init = unwrap(definition.node.init);
+      const source =
+        init.type === AST_NODE_TYPES.CallExpression && dottedName(init.callee) === 'require' ? staticString(init.arguments[0]) : null;
+      return source !== null && isBuiltin(source);
+    }
+    return false;
+  }
+
   /** `import { connect as dial } from 'node:net'` and `const { connect: dial } = require('net')`. */
   private isRenamedCreator(callee: TSESTree.Node): boolean {
     if (callee.type !== AST_NODE_TYPES.Identifier) {
@@ -463,6 +503,9 @@ export class FileModel {
       parent?.type !== AST_NODE_TYPES.AssignmentExpression &&
       parent?.type !== AST_NODE_TYPES.AwaitExpression
     ) {
+      return;
+    }
+    if (this.isLibraryBinding(unwrap(call.callee))) {
       return;
     }
     // The declaration first (a symbol lookup, memoised summary): most calls go to library code and stop here,

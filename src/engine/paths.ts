@@ -15,6 +15,8 @@ interface Frame {
   codePath: CodePath;
   node: TSESTree.Node;
   segments: Set<Segment>;
+  /** `segments` as an array, shared by the nodes recorded until the set changes. */
+  snapshot: readonly Segment[] | null;
 }
 
 /**
@@ -25,7 +27,7 @@ interface Frame {
 export class PathIndex {
   private readonly stack: Frame[] = [];
   private readonly codePaths = new Map<TSESTree.Node, CodePath>();
-  private readonly nodeSegments = new Map<TSESTree.Node, Segment[]>();
+  private readonly nodeSegments = new Map<TSESTree.Node, readonly Segment[]>();
   private readonly seenPaths = new Set<string>();
   /** Calls and `new` expressions grouped by the function (or program) whose code path they are on. */
   readonly callsByFunction = new Map<TSESTree.Node, (TSESTree.CallExpression | TSESTree.NewExpression)[]>();
@@ -42,7 +44,7 @@ export class PathIndex {
     }
     this.seenPaths.add(codePath.id);
     this.codePaths.set(node, codePath);
-    this.stack.push({ codePath, node, segments: new Set() });
+    this.stack.push({ codePath, node, segments: new Set(), snapshot: null });
   }
 
   onCodePathEnd(codePath: CodePath, node: TSESTree.Node): void {
@@ -56,11 +58,19 @@ export class PathIndex {
   }
 
   onSegmentStart(segment: Segment): void {
-    this.stack[this.stack.length - 1]?.segments.add(segment);
+    const top = this.stack[this.stack.length - 1];
+    if (top) {
+      top.segments.add(segment);
+      top.snapshot = null;
+    }
   }
 
   onSegmentEnd(segment: Segment): void {
-    this.stack[this.stack.length - 1]?.segments.delete(segment);
+    const top = this.stack[this.stack.length - 1];
+    if (top) {
+      top.segments.delete(segment);
+      top.snapshot = null;
+    }
   }
 
   /** Records where a node of interest sits. Idempotent. */
@@ -72,7 +82,8 @@ export class PathIndex {
     if (!top) {
       return;
     }
-    this.nodeSegments.set(node, [...top.segments]);
+    top.snapshot ??= [...top.segments];
+    this.nodeSegments.set(node, top.snapshot);
     if (node.type === AST_NODE_TYPES.VariableDeclarator || node.type === AST_NODE_TYPES.AssignmentExpression) {
       this.addStore(node);
     } else if (node.type === AST_NODE_TYPES.CallExpression || node.type === AST_NODE_TYPES.NewExpression) {
@@ -98,7 +109,7 @@ export class PathIndex {
     return this.codePaths.get(fn);
   }
 
-  segmentsOf(node: TSESTree.Node): Segment[] | undefined {
+  segmentsOf(node: TSESTree.Node): readonly Segment[] | undefined {
     return this.nodeSegments.get(node);
   }
 
@@ -266,6 +277,9 @@ const RECORDED_NODE_TYPES = [
   'AssignmentExpression',
 ] as const;
 
+const GUARD_NAMES = [...WRITABLE_GUARDS].join('|');
+const GUARD_READ_SELECTOR = `MemberExpression[property.name=/^(?:${GUARD_NAMES})$/], MemberExpression[property.value=/^(?:${GUARD_NAMES})$/]`;
+
 /** The listeners every rule registers so that the shared {@link PathIndex} of its file gets filled. */
 export function pathListeners(index: () => PathIndex | null): TSESLint.RuleListener {
   const recorders = Object.fromEntries(
@@ -291,8 +305,9 @@ export function pathListeners(index: () => PathIndex | null): TSESLint.RuleListe
     PropertyDefinition(node: TSESTree.PropertyDefinition) {
       index()?.addStore(node);
     },
-    // Reads of `writable`, `destroyed`, … are where write guards sit (see `canFollowAvoiding`).
-    MemberExpression(node: TSESTree.MemberExpression) {
+    // Reads of `writable`, `destroyed`, … are where write guards sit (see `canFollowAvoiding`). The selector lets
+    // ESLint skip every other member expression without calling us.
+    [GUARD_READ_SELECTOR](node: TSESTree.MemberExpression) {
       const name = memberName(node);
       if (name !== null && WRITABLE_GUARDS.has(name)) {
         index()?.record(node);

@@ -183,6 +183,13 @@ const nodeTypesCache = new WeakMap<ts.Program, boolean>();
  * Whether the program can see `@types/node`'s `net` module. TypeScript 6 loads no `@types` package unless
  * `compilerOptions.types` names it, and then every socket type is an error type: the rules would find nothing.
  */
+/** The class names that type specifiers mention (`'Connection'`, `{ name: ['A', 'B'] }`). */
+export function specifierNames(specifiers: readonly TypeOrValueSpecifier[]): string[] {
+  return specifiers.flatMap(specifier =>
+    typeof specifier === 'string' ? [specifier] : Array.isArray(specifier.name) ? [...specifier.name] : [specifier.name],
+  );
+}
+
 export function programHasNodeTypes(program: ts.Program): boolean {
   const cached = nodeTypesCache.get(program);
   if (cached !== undefined) {

@@ -80,6 +80,7 @@ http.get('http://example.test/', function (res) { res.resume(); });
     expect(
       handlers(`
 import { EventEmitter } from 'node:events';
+// An emitter, not an http.ClientRequest.
 const e = new EventEmitter();
 e.on('response', (res: unknown) => console.log(res));
 `),
@@ -218,6 +219,7 @@ describe('patternMayConsume', () => {
   it('tells head-only patterns from ones that may reach the body', () => {
     const result = analyze(
       `
+// Patterns that destructure http responses.
 const { statusCode, headers } = {} as any;
 const { body } = {} as any;
 const { ok, ...rest } = {} as any;

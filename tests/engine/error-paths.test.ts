@@ -9,7 +9,7 @@ import { analyze } from './analyze.js';
  * `mark(label: string): void`.
  */
 function marks(code: string, allowIn?: string[]): Record<string, boolean> {
-  return analyze(`declare function mark(label: string): void;\n${code}`, model => {
+  return analyze(`declare function mark(label: string): void; // on a socket's error path or not\n${code}`, model => {
     const out: Record<string, boolean> = {};
     for (const call of model.paths.calls) {
       if (

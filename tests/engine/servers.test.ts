@@ -88,6 +88,7 @@ export const f = http.createServer({ keepAliveTimeout: 1000, headersTimeout: 0, 
   it('tells static zeros from other values', () => {
     const zeros = analyze(
       `
+// Values for http server timeouts.
 const ZERO = 0;
 let later = 0;
 later = 10;

@@ -53,6 +53,7 @@ const g = a as net.Socket & { tag: string };
     expect(
       kinds(`
 import * as tty from 'node:tty';
+// tty streams are net.Socket subclasses.
 const input = new tty.ReadStream(0);
 const output = new tty.WriteStream(1);
 const stdin = process.stdin;
@@ -146,7 +147,10 @@ const mixed = Math.random() > 0.5 ? net.connect(80) : new EventEmitter();
 class Connection { write(data: string) { return data.length; } }
 export const conn = new Connection();
 `;
-    expect(kinds(code)).toEqual({ conn: null });
+    // Without the setting the file mentions nothing the engine looks at: it does not run at all.
+    expect(() => kinds(code)).toThrow(/the engine did not run/);
+    expect(kinds(`// Wraps a socket.\n${code}`)).toEqual({ conn: null });
+    // A file that mentions a class named in settings is analysed, and its values are sockets.
     expect(kinds(code, { 'socket-leaks': { socketTypes: [{ from: 'file', name: 'Connection' }] } })).toEqual({
       conn: 'socket',
     });

@@ -36,6 +36,7 @@ function callsByText(model: FileModel): Map<string, TSESTree.CallExpression> {
 
 describe('PathIndex.canFollowAvoiding', () => {
   const code = `
+// a() and b() stand in for socket calls.
 declare function a(): void;
 declare function b(): void;
 declare function guard(): boolean;
@@ -216,6 +217,7 @@ export function helpers(s: net.Socket, t: net.Socket, u: net.Socket) {
     expect(
       findings(`
 import { PassThrough } from 'node:stream';
+// None of these is a net.Socket.
 declare const anything: any;
 const stream = new PassThrough();
 stream.end();
