@@ -1,7 +1,7 @@
-import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
+import type { ParserServicesWithTypeInformation, TSESTree } from '@typescript-eslint/utils';
 import type * as ts from 'typescript';
 
-import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, TSESLint } from '@typescript-eslint/utils';
 import { isBuiltin } from 'node:module';
 
 import {
@@ -39,6 +39,7 @@ import {
 } from './vocabulary.js';
 
 type Variable = TSESLint.Scope.Variable;
+const DefinitionType = TSESLint.Scope.DefinitionType;
 
 /** Where a tracked object comes from, which decides whether this code owns it. */
 export type Origin =
@@ -349,11 +350,11 @@ export class FileModel {
     if (!definition) {
       return false;
     }
-    if (definition.type === 'Parameter') {
+    if (definition.type === DefinitionType.Parameter) {
       // `param.method()` may be a helper handed in; only a call of the parameter itself is settled.
       return root === callee;
     }
-    if (definition.type === 'ImportBinding') {
+    if (definition.type === DefinitionType.ImportBinding) {
       const declaration = definition.parent;
       return declaration?.type === AST_NODE_TYPES.ImportDeclaration && isBuiltin(declaration.source.value);
     }
