@@ -30,7 +30,7 @@ import {
   type ParamEffects,
   type SummaryContext,
 } from './summaries.js';
-import { classifyType, specifierNames, type TypeContext, type ValueKind } from './types.js';
+import { classifyType, mayConstructKnownKind, specifierNames, type TypeContext, type ValueKind } from './types.js';
 import {
   CHAINABLE_METHODS,
   CLOSER_METHODS,
@@ -152,7 +152,7 @@ export class FileModel {
   private readonly fieldResources = new Map<string, Resource>();
   private readonly apis = new Map<TSESTree.Node, NodeApi | null>();
   private readonly effects = new Map<TSESTree.Node, ParamEffects>();
-  private refToVariable: Map<TSESTree.Identifier, Variable> | null = null;
+  private readonly scopeReferences = new Map<TSESLint.Scope.Scope, Map<TSESTree.Node, Variable | null>>();
   private nextId = 1;
 
   constructor(
@@ -405,7 +405,7 @@ export class FileModel {
     let kind: ValueKind | null = null;
     try {
       const tsNew = this.services.esTreeNodeToTSNodeMap.get(call) as ts.NewExpression | undefined;
-      if (tsNew) {
+      if (tsNew && mayConstructKnownKind(tsNew.expression, this.typeContext)) {
         const checker = this.typeContext.checker;
         const signature = checker.getTypeAtLocation(tsNew.expression).getConstructSignatures()[0];
         if (signature) {
@@ -985,18 +985,31 @@ export class FileModel {
 
   /** The variable an identifier reference resolves to. */
   variableOf(identifier: TSESTree.Identifier): Variable | null {
-    if (!this.refToVariable) {
-      this.refToVariable = new Map();
-      for (const scope of this.sourceCode.scopeManager?.scopes ?? []) {
+    // The references of the identifier's scope only, indexed on first use: most scopes are never asked about. A
+    // switch's discriminant sits in the switch's node but is a reference of the scope around it: look up a little.
+    let scope: TSESLint.Scope.Scope | null = null;
+    try {
+      scope = this.sourceCode.getScope(identifier);
+    } catch {
+      return null;
+    }
+    for (let depth = 0; scope && depth < 3; depth++, scope = scope.upper) {
+      let index = this.scopeReferences.get(scope);
+      if (!index) {
+        index = new Map();
         for (const reference of scope.references) {
-          if (reference.resolved) {
-            this.refToVariable.set(reference.identifier as TSESTree.Identifier, reference.resolved);
-          }
+          index.set(reference.identifier, reference.resolved);
         }
+        this.scopeReferences.set(scope, index);
+      }
+      if (index.has(identifier)) {
+        return index.get(identifier) ?? null;
       }
     }
-    return this.refToVariable.get(identifier) ?? null;
+    return null;
   }
+
+
 
   /** Every `this.<field>` in the class around `member` where `this` is the instance. */
   private fieldRefs(member: TSESTree.Node, field: string): TSESTree.Node[] {

@@ -1,11 +1,12 @@
 import * as ts from 'typescript';
 
 import { nodeApiOfTsNode } from './node-api.js';
-import { classifyType, type TypeContext } from './types.js';
+import { classifyType, mayConstructKnownKind, type TypeContext } from './types.js';
 import {
   BODY_READER_METHODS,
   BODY_STREAM_METHODS,
   CLOSER_METHODS,
+  LANGUAGE_METHODS,
   LISTENER_METHODS,
   OBSERVER_CALLEES,
   READER_EVENTS,
@@ -75,6 +76,9 @@ export function visibleCallee(
   context: TypeContext,
 ): ts.FunctionLikeDeclaration | null {
   try {
+    if (ts.isPropertyAccessExpression(call.expression) && LANGUAGE_METHODS.has(call.expression.name.text)) {
+      return null;
+    }
     // The symbol first: cheap, and enough unless the function is overloaded.
     let symbol = context.checker.getSymbolAtLocation(
       ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call.expression,
@@ -675,20 +679,24 @@ function isFreshSocket(expression: ts.Expression, declaration: ts.Node, context:
     }
     inner = receiver;
   }
-  if (!ts.isCallExpression(inner) && !ts.isNewExpression(inner)) {
-    return false;
-  }
-  const type = context.checker.getTypeAtLocation(inner);
-  if (classifyType(type, context) !== 'socket') {
-    return false;
-  }
   if (ts.isNewExpression(inner)) {
-    return true;
+    // The constructor's instance type: typing the whole expression can make the checker infer through its arguments.
+    if (!mayConstructKnownKind(inner.expression, context)) {
+      return false;
+    }
+    const signature = context.checker.getTypeAtLocation(inner.expression).getConstructSignatures()[0];
+    return signature !== undefined && classifyType(context.checker.getReturnTypeOfSignature(signature), context) === 'socket';
   }
+  if (!ts.isCallExpression(inner)) {
+    return false;
+  }
+  // The callee before any type query: typing a call resolves its overloads, which for a client library's generated
+  // command signatures (thousands of overloads) takes seconds.
   const api = nodeApiOfTsNode(skipOuter(inner.expression), context.checker);
   if (api && (api.module === 'net' || api.module === 'tls') && (api.name === 'connect' || api.name === 'createConnection')) {
-    return true;
+    return classifyType(context.checker.getTypeAtLocation(inner), context) === 'socket';
   }
+  // A helper that returns a fresh socket on every path returns a socket.
   const helper = visibleCallee(inner, context);
   return helper !== null && returnsFreshSocket(helper, context);
 }

@@ -168,6 +168,90 @@ function classifyUncached(type: ts.Type, context: TypeContext, depth: number): V
   return best;
 }
 
+const constructCache = new WeakMap<ts.Symbol, boolean>();
+
+/**
+ * Whether `new <expression>(…)` can make a value of a known kind, judged from declarations alone (symbol lookups, no
+ * type query): `false` only when the constructor is a class whose `extends` chain, as far as its declarations go,
+ * never names a known class (`Socket`, `Server`, …) or one named in `socketTypes`. A mixin base, a constructor
+ * typed by an interface or anything else unreadable counts as "can". Asking the checker for the instance type of a
+ * large class (a client with thousands of generated command overloads) is what this avoids.
+ */
+export function mayConstructKnownKind(expression: ts.Expression, context: TypeContext): boolean {
+  try {
+    const extraNames = specifierNames(context.socketTypes);
+    const start: ts.Symbol | undefined = symbolOfReference(expression, context.checker);
+    if (!start) {
+      return true;
+    }
+    const cached = extraNames.length === 0 ? constructCache.get(start) : undefined;
+    if (cached !== undefined) {
+      return cached;
+    }
+    const result = chainMayBeKnown(start, extraNames, context.checker);
+    if (extraNames.length === 0) {
+      constructCache.set(start, result);
+    }
+    return result;
+  } catch {
+    return true;
+  }
+}
+
+function symbolOfReference(expression: ts.Expression, checker: ts.TypeChecker): ts.Symbol | undefined {
+  const target = ts.isPropertyAccessExpression(expression) ? expression.name : ts.isIdentifier(expression) ? expression : null;
+  let symbol = target ? checker.getSymbolAtLocation(target) : undefined;
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
+    symbol = checker.getAliasedSymbol(symbol);
+  }
+  return symbol;
+}
+
+function chainMayBeKnown(start: ts.Symbol, extraNames: readonly string[], checker: ts.TypeChecker): boolean {
+  const seen = new Set<ts.Symbol>();
+  const work: ts.Symbol[] = [start];
+  while (work.length > 0) {
+    const symbol = work.pop()!;
+    if (seen.has(symbol)) {
+      continue;
+    }
+    seen.add(symbol);
+    if (seen.size > MAX_BASE_DEPTH * 4) {
+      return true;
+    }
+    const declarations = symbol.declarations ?? [];
+    if (declarations.length === 0) {
+      return true;
+    }
+    for (const declaration of declarations) {
+      if (!ts.isClassLike(declaration) && !ts.isInterfaceDeclaration(declaration)) {
+        // A constructor variable, a JS constructor function, an unresolved import: let the checker say.
+        return true;
+      }
+      const name = declaration.name?.text ?? symbol.getName();
+      if (KNOWN_NAMES.has(name) || extraNames.includes(name)) {
+        return true;
+      }
+      for (const clause of declaration.heritageClauses ?? []) {
+        if (clause.token !== ts.SyntaxKind.ExtendsKeyword) {
+          continue;
+        }
+        for (const base of clause.types) {
+          const baseSymbol = ts.isIdentifier(base.expression) || ts.isPropertyAccessExpression(base.expression)
+            ? symbolOfReference(base.expression, checker)
+            : undefined;
+          if (!baseSymbol) {
+            // `extends mixin(Base)`: not readable from declarations.
+            return true;
+          }
+          work.push(baseSymbol);
+        }
+      }
+    }
+  }
+  return false;
+}
+
 function rank(kind: ValueKind): number {
   return KNOWN_TYPES.findIndex(known => known.kind === kind);
 }

@@ -234,3 +234,37 @@ req.end();
     expect(only(list, 'req')).toMatchObject({ kind: 'client-request', origin: 'request', escapes: true });
   });
 });
+
+describe('variableOf', () => {
+  it('resolves references in every kind of scope, a switch discriminant and a class heritage included', () => {
+    const resolved = analyze(
+      `
+import * as net from 'node:net';
+const socket = net.connect(80);
+class Wrapped extends net.Socket {}
+export function pick(kind: string, fallback = socket) {
+  switch (kind) {
+    case 'a': { const inner = fallback; return inner; }
+    default: for (const each of [socket]) { return each; }
+  }
+  return new Wrapped();
+}
+`,
+      model => {
+        const out: string[] = [];
+        for (const scope of model.sourceCode.scopeManager?.scopes ?? []) {
+          for (const reference of scope.references) {
+            const found = model.variableOf(reference.identifier as never);
+            out.push(`${reference.identifier.name}:${found === reference.resolved ? 'same' : 'different'}`);
+          }
+        }
+        return out;
+      },
+    );
+    expect(resolved).toContain('kind:same');
+    expect(resolved).toContain('fallback:same');
+    expect(resolved).toContain('net:same');
+    expect(resolved.filter(entry => entry.endsWith(':different'))).toEqual([]);
+    expect(resolved.length).toBeGreaterThan(8);
+  });
+});
