@@ -268,3 +268,27 @@ export function pick(kind: string, fallback = socket) {
     expect(resolved.length).toBeGreaterThan(8);
   });
 });
+
+describe('sockets made with new', () => {
+  it('follows extends chains through declarations, mixins and aliases, and leaves other classes alone', () => {
+    const list = resources(`
+import * as net from 'node:net';
+import { Socket as RenamedSocket } from 'node:net';
+import { EventEmitter } from 'node:events';
+class Base extends net.Socket {}
+class Derived extends Base {}
+function mixin<T extends new (...args: any[]) => object>(base: T) { return class extends base {}; }
+class Mixed extends mixin(net.Socket) {}
+class Plain extends EventEmitter {}
+class Standalone { socket = 1; }
+export const derived = new Derived();
+export const renamed = new RenamedSocket();
+export const mixed = new Mixed();
+export const plain = new Plain();
+export const standalone = new Standalone();
+derived.on('error', () => {});
+`);
+    expect(list.map(r => r.name).sort()).toEqual(['derived', 'mixed', 'renamed']);
+    expect(only(list, 'derived')).toMatchObject({ kind: 'socket', origin: 'created' });
+  });
+});
