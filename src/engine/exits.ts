@@ -74,7 +74,7 @@ export function uncoveredExits(
     return null;
   }
   const returnBySegment = new Map<Segment, TSESTree.ReturnStatement>();
-  for (const statement of ownReturns(fn)) {
+  for (const statement of paths.returnsOf(fn) ?? ownReturns(fn)) {
     for (const segment of paths.segmentsOf(statement) ?? []) {
       returnBySegment.set(segment, statement);
     }

@@ -152,6 +152,7 @@ export class FileModel {
   private readonly fieldResources = new Map<string, Resource>();
   private readonly apis = new Map<TSESTree.Node, NodeApi | null>();
   private readonly effects = new Map<TSESTree.Node, ParamEffects>();
+  private readonly scopes = new Map<TSESTree.Node, TSESLint.Scope.Scope | null>();
   private readonly scopeReferences = new Map<TSESLint.Scope.Scope, Map<TSESTree.Node, Variable | null>>();
   private nextId = 1;
 
@@ -936,9 +937,44 @@ export class FileModel {
     }
   }
 
+  /**
+   * The innermost scope around a node, as `sourceCode.getScope` finds it, remembered for every node passed on the
+   * way up so that the identifiers of one function share the walk.
+   */
+  private scopeOf(node: TSESTree.Node): TSESLint.Scope.Scope | null {
+    const manager = this.sourceCode.scopeManager;
+    if (!manager) {
+      return null;
+    }
+    const walked: TSESTree.Node[] = [];
+    let scope: TSESLint.Scope.Scope | null = null;
+    try {
+      for (let current: TSESTree.Node | undefined = node; current; current = current.parent) {
+        const known = this.scopes.get(current);
+        if (known !== undefined) {
+          scope = known;
+          break;
+        }
+        walked.push(current);
+        const acquired = manager.acquire(current, true);
+        if (acquired) {
+          scope = acquired.type === TSESLint.Scope.ScopeType.functionExpressionName ? (acquired.childScopes[0] ?? acquired) : acquired;
+          break;
+        }
+      }
+      scope ??= manager.scopes[0] ?? null;
+    } catch {
+      scope = null;
+    }
+    for (const each of walked) {
+      this.scopes.set(each, scope);
+    }
+    return scope;
+  }
+
   /** The variable a declaring identifier (a parameter, a `const` name) declares. */
   declaredVariable(identifier: TSESTree.Identifier): Variable | null {
-    let scope: TSESLint.Scope.Scope | null = this.sourceCode.getScope(identifier);
+    let scope: TSESLint.Scope.Scope | null = this.scopeOf(identifier);
     for (let i = 0; scope && i < 4; i++, scope = scope.upper) {
       const found = scope.set.get(identifier.name);
       if (found?.identifiers.includes(identifier)) {
@@ -987,12 +1023,7 @@ export class FileModel {
   variableOf(identifier: TSESTree.Identifier): Variable | null {
     // The references of the identifier's scope only, indexed on first use: most scopes are never asked about. A
     // switch's discriminant sits in the switch's node but is a reference of the scope around it: look up a little.
-    let scope: TSESLint.Scope.Scope | null = null;
-    try {
-      scope = this.sourceCode.getScope(identifier);
-    } catch {
-      return null;
-    }
+    let scope = this.scopeOf(identifier);
     for (let depth = 0; scope && depth < 3; depth++, scope = scope.upper) {
       let index = this.scopeReferences.get(scope);
       if (!index) {

@@ -28,21 +28,18 @@ export class PathIndex {
   private readonly stack: Frame[] = [];
   private readonly codePaths = new Map<TSESTree.Node, CodePath>();
   private readonly nodeSegments = new Map<TSESTree.Node, readonly Segment[]>();
-  private readonly seenPaths = new Set<string>();
   /** Calls and `new` expressions grouped by the function (or program) whose code path they are on. */
   readonly callsByFunction = new Map<TSESTree.Node, (TSESTree.CallExpression | TSESTree.NewExpression)[]>();
   /** All calls in source order. */
   readonly calls: (TSESTree.CallExpression | TSESTree.NewExpression)[] = [];
+  /** The `return` statements on each function's (or the program's) own code path, in source order. */
+  private readonly returnsByFunction = new Map<TSESTree.Node, TSESTree.ReturnStatement[]>();
   /** Every declarator, assignment and class field in source order (where values get stored). */
   readonly stores: (TSESTree.VariableDeclarator | TSESTree.AssignmentExpression | TSESTree.PropertyDefinition)[] = [];
   private readonly storeSet = new Set<TSESTree.Node>();
   finished = false;
 
   onCodePathStart(codePath: CodePath, node: TSESTree.Node): void {
-    if (this.seenPaths.has(codePath.id)) {
-      return;
-    }
-    this.seenPaths.add(codePath.id);
     this.codePaths.set(node, codePath);
     this.stack.push({ codePath, node, segments: new Set(), snapshot: null });
   }
@@ -86,6 +83,13 @@ export class PathIndex {
     this.nodeSegments.set(node, top.snapshot);
     if (node.type === AST_NODE_TYPES.VariableDeclarator || node.type === AST_NODE_TYPES.AssignmentExpression) {
       this.addStore(node);
+    } else if (node.type === AST_NODE_TYPES.ReturnStatement) {
+      const list = this.returnsByFunction.get(top.node);
+      if (list) {
+        list.push(node);
+      } else {
+        this.returnsByFunction.set(top.node, [node]);
+      }
     } else if (node.type === AST_NODE_TYPES.CallExpression || node.type === AST_NODE_TYPES.NewExpression) {
       this.calls.push(node);
       let list = this.callsByFunction.get(top.node);
@@ -103,6 +107,11 @@ export class PathIndex {
       this.storeSet.add(node);
       this.stores.push(node);
     }
+  }
+
+  /** The `return`s recorded on `fn`'s own code path; `undefined` when `fn`'s code path was not recorded. */
+  returnsOf(fn: TSESTree.Node): readonly TSESTree.ReturnStatement[] | undefined {
+    return this.codePaths.has(fn) ? (this.returnsByFunction.get(fn) ?? []) : undefined;
   }
 
   codePathOf(fn: TSESTree.Node): CodePath | undefined {
