@@ -39,6 +39,13 @@ import {
 } from './vocabulary.js';
 
 type Variable = TSESLint.Scope.Variable;
+
+/** Names the file's declarations bind: any at all, to a locally made object, by import specifier or destructuring. */
+interface BindingNames {
+  readonly declared: Set<string>;
+  readonly objectMade: Set<string>;
+  readonly destructured: Set<string>;
+}
 const DefinitionType = TSESLint.Scope.DefinitionType;
 
 /** Where a tracked object comes from, which decides whether this code owns it. */
@@ -304,6 +311,10 @@ export class FileModel {
     if (object.type !== AST_NODE_TYPES.Identifier) {
       return object.type === AST_NODE_TYPES.CallExpression && dottedName(object.callee) === 'require';
     }
+    if (!this.bindingNames().objectMade.has(object.name)) {
+      // No variable of that name holds a locally made object: an import, a parameter, a global, …
+      return true;
+    }
     const definition = this.variableOf(object)?.defs[0];
     if (!definition) {
       // A global (`http` in a script with no import) or an unresolved name: let the checker say.
@@ -323,6 +334,46 @@ export class FileModel {
     return true;
   }
 
+  private bindings: BindingNames | null = null;
+
+  /** What the file's declarations bind, by name (computed once, from the scopes' variables, not their references). */
+  private bindingNames(): BindingNames {
+    if (this.bindings) {
+      return this.bindings;
+    }
+    const names: BindingNames = { declared: new Set(), objectMade: new Set(), destructured: new Set() };
+    this.bindings = names;
+    for (const scope of this.sourceCode.scopeManager?.scopes ?? []) {
+      for (const variable of scope.variables) {
+        const definition = variable.defs[0];
+        if (!definition) {
+          continue;
+        }
+        names.declared.add(variable.name);
+        const node = definition.node;
+        if (node.type === AST_NODE_TYPES.ImportSpecifier) {
+          names.destructured.add(variable.name);
+        } else if (node.type === AST_NODE_TYPES.VariableDeclarator) {
+          if (node.id.type === AST_NODE_TYPES.ObjectPattern) {
+            names.destructured.add(variable.name);
+          }
+          const init = node.init ? unwrap(node.init) : null;
+          if (
+            init !== null &&
+            (init.type === AST_NODE_TYPES.NewExpression ||
+              init.type === AST_NODE_TYPES.ArrayExpression ||
+              init.type === AST_NODE_TYPES.ObjectExpression ||
+              init.type === AST_NODE_TYPES.Literal ||
+              init.type === AST_NODE_TYPES.TemplateLiteral)
+          ) {
+            names.objectMade.add(variable.name);
+          }
+        }
+      }
+    }
+    return names;
+  }
+
   /**
    * `new Map()`, `Math.min()`, `JSON.parse()`, `require()`: a call or `new` of a global that never makes a socket,
    * judged from the name and the scope alone (a local binding of the same name is not the global).
@@ -332,6 +383,9 @@ export class FileModel {
       callee.type === AST_NODE_TYPES.MemberExpression && !callee.computed ? unwrap(callee.object) : callee;
     if (root.type !== AST_NODE_TYPES.Identifier || !NON_SOCKET_GLOBALS.has(root.name)) {
       return false;
+    }
+    if (!this.bindingNames().declared.has(root.name)) {
+      return true;
     }
     const variable = this.variableOf(root);
     return variable === null || variable.defs.length === 0;
@@ -370,7 +424,7 @@ export class FileModel {
 
   /** `import { connect as dial } from 'node:net'` and `const { connect: dial } = require('net')`. */
   private isRenamedCreator(callee: TSESTree.Node): boolean {
-    if (callee.type !== AST_NODE_TYPES.Identifier) {
+    if (callee.type !== AST_NODE_TYPES.Identifier || !this.bindingNames().destructured.has(callee.name)) {
       return false;
     }
     const definition = this.variableOf(callee)?.defs[0];

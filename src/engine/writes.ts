@@ -247,14 +247,14 @@ function closesByFunction(
   written: readonly Resource[],
 ): Map<object, SocketClose[]> {
   // A cheap filter before any type query: helper arguments that are references of a socket written here.
-  const variables = new Set(written.flatMap(resource => [...resource.variables]));
-  const refs = new Set(written.flatMap(resource => [...resource.refs]));
+  // The written sockets' own sets, not copies of them: a socket written in many functions has many references.
+  const sockets = [...new Set(written)];
   const isWrittenRef = (node: TSESTree.Node): boolean => {
-    if (node.type === AST_NODE_TYPES.ThisExpression || refs.has(node)) {
+    if (node.type === AST_NODE_TYPES.ThisExpression || sockets.some(resource => resource.refs.has(node))) {
       return true;
     }
     const variable = node.type === AST_NODE_TYPES.Identifier ? model.variableOf(node) : null;
-    return variable !== null && variables.has(variable);
+    return variable !== null && sockets.some(resource => resource.variables.has(variable));
   };
   const bySocket = new Map<object, SocketClose[]>();
   const add = (key: object, close: SocketClose): void => {
