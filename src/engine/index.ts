@@ -34,6 +34,8 @@ interface FileState {
   diagnosed: boolean;
   /** `null` while undecided; `false` when types are missing (the diagnostic was or will be reported). */
   usable: boolean | null;
+  /** Whether the text can involve sockets at all (`null` until the first rule asks). */
+  relevant: boolean | null;
 }
 
 const states = new WeakMap<object, FileState>();
@@ -41,7 +43,7 @@ const states = new WeakMap<object, FileState>();
 function stateOf(sourceCode: Readonly<TSESLint.SourceCode>): FileState {
   let state = states.get(sourceCode.ast);
   if (!state) {
-    state = { paths: new PathIndex(), recording: false, model: null, diagnosed: false, usable: null };
+    state = { paths: new PathIndex(), recording: false, model: null, diagnosed: false, usable: null, relevant: null };
     states.set(sourceCode.ast, state);
   }
   return state;
@@ -109,7 +111,8 @@ export function socketRuleListeners<MessageIds extends string>(
   }
 
   const socketTypes = socketTypesSetting(context.settings);
-  if (!mayUseSockets(sourceCode.text, specifierNames(socketTypes))) {
+  state.relevant ??= mayUseSockets(sourceCode.text, specifierNames(socketTypes));
+  if (!state.relevant) {
     // Nothing in the file can be a socket: no listener at all, so ESLint calls nothing of ours for it.
     return {};
   }

@@ -343,7 +343,14 @@ export class FileModel {
     }
     const names: BindingNames = { declared: new Set(), objectMade: new Set(), destructured: new Set() };
     this.bindings = names;
-    for (const scope of this.sourceCode.scopeManager?.scopes ?? []) {
+    const manager = this.sourceCode.scopeManager;
+    // The global scope of a module (or of CommonJS, which has a function scope of its own) holds the thousands of
+    // implicit library globals and none of the file's declarations: not worth a look.
+    const skipGlobal = manager !== null && (manager.isModule() || manager.isGlobalReturn());
+    for (const scope of manager?.scopes ?? []) {
+      if (skipGlobal && scope.type === TSESLint.Scope.ScopeType.global) {
+        continue;
+      }
       for (const variable of scope.variables) {
         const definition = variable.defs[0];
         if (!definition) {
