@@ -492,7 +492,7 @@ export class FileModel {
 
   private discoverFactory(call: TSESTree.CallExpression, name: string): void {
     if (name === 'fetch') {
-      if (this.kindOf(call) === 'fetch-response' || this.isFetchCall(call)) {
+      if (this.isFetchCall(call) || this.kindOf(call) === 'fetch-response') {
         this.discoverFetch(call);
       }
       return;
