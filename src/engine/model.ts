@@ -30,7 +30,7 @@ import {
   type ParamEffects,
   type SummaryContext,
 } from './summaries.js';
-import { classifyType, mayConstructKnownKind, specifierNames, type TypeContext, type ValueKind } from './types.js';
+import { classifyType, kindOfConstruction, type TypeContext, type ValueKind } from './types.js';
 import {
   CHAINABLE_METHODS,
   CLOSER_METHODS,
@@ -47,6 +47,19 @@ interface BindingNames {
   readonly destructured: Set<string>;
 }
 const DefinitionType = TSESLint.Scope.DefinitionType;
+
+/** Whether an initializer makes an object right there (`new`, a literal): its methods are no module's or helper's. */
+function makesObject(init: TSESTree.Node | null | undefined): boolean {
+  const value = init ? unwrap(init) : null;
+  return (
+    value !== null &&
+    (value.type === AST_NODE_TYPES.NewExpression ||
+      value.type === AST_NODE_TYPES.ArrayExpression ||
+      value.type === AST_NODE_TYPES.ObjectExpression ||
+      value.type === AST_NODE_TYPES.Literal ||
+      value.type === AST_NODE_TYPES.TemplateLiteral)
+  );
+}
 
 /** Where a tracked object comes from, which decides whether this code owns it. */
 export type Origin =
@@ -170,9 +183,7 @@ export class FileModel {
     readonly paths: PathIndex,
   ) {
     this.summaryContext = { ...typeContext, depth: 0 };
-    if (!mayUseSockets(sourceCode.text, specifierNames(typeContext.socketTypes))) {
-      return;
-    }
+    // Built only for files that `mayUseSockets` lets through (see socketRuleListeners).
     for (const call of paths.calls) {
       try {
         this.discover(call);
@@ -316,22 +327,8 @@ export class FileModel {
       return true;
     }
     const definition = this.variableOf(object)?.defs[0];
-    if (!definition) {
-      // A global (`http` in a script with no import) or an unresolved name: let the checker say.
-      return true;
-    }
-    if (definition.node.type === AST_NODE_TYPES.VariableDeclarator) {
-      const init = definition.node.init ? unwrap(definition.node.init) : null;
-      return !(
-        init !== null &&
-        (init.type === AST_NODE_TYPES.NewExpression ||
-          init.type === AST_NODE_TYPES.ArrayExpression ||
-          init.type === AST_NODE_TYPES.ObjectExpression ||
-          init.type === AST_NODE_TYPES.Literal ||
-          init.type === AST_NODE_TYPES.TemplateLiteral)
-      );
-    }
-    return true;
+    // A global (`http` in a script with no import) or an unresolved name: let the checker say.
+    return !(definition?.node.type === AST_NODE_TYPES.VariableDeclarator && makesObject(definition.node.init));
   }
 
   private bindings: BindingNames | null = null;
@@ -364,15 +361,7 @@ export class FileModel {
           if (node.id.type === AST_NODE_TYPES.ObjectPattern) {
             names.destructured.add(variable.name);
           }
-          const init = node.init ? unwrap(node.init) : null;
-          if (
-            init !== null &&
-            (init.type === AST_NODE_TYPES.NewExpression ||
-              init.type === AST_NODE_TYPES.ArrayExpression ||
-              init.type === AST_NODE_TYPES.ObjectExpression ||
-              init.type === AST_NODE_TYPES.Literal ||
-              init.type === AST_NODE_TYPES.TemplateLiteral)
-          ) {
+          if (makesObject(node.init)) {
             names.objectMade.add(variable.name);
           }
         }
@@ -456,27 +445,13 @@ export class FileModel {
     return false;
   }
 
-  /**
-   * The kind of what `new C(...)` makes, from the constructor's declared instance type: asking for the type of the
-   * whole expression can make the checker infer through huge literal arguments.
-   */
+  /** The kind of what `new C(...)` makes ({@link kindOfConstruction}); memoised. */
   private kindOfNew(call: TSESTree.NewExpression): ValueKind | null {
     if (this.kinds.has(call)) {
       return this.kinds.get(call) ?? null;
     }
-    let kind: ValueKind | null = null;
-    try {
-      const tsNew = this.services.esTreeNodeToTSNodeMap.get(call) as ts.NewExpression | undefined;
-      if (tsNew && mayConstructKnownKind(tsNew.expression, this.typeContext)) {
-        const checker = this.typeContext.checker;
-        const signature = checker.getTypeAtLocation(tsNew.expression).getConstructSignatures()[0];
-        if (signature) {
-          kind = classifyType(checker.getReturnTypeOfSignature(signature), this.typeContext);
-        }
-      }
-    } catch {
-      kind = null;
-    }
+    const tsNew = this.services.esTreeNodeToTSNodeMap.get(call) as ts.NewExpression | undefined;
+    const kind = tsNew ? kindOfConstruction(tsNew.expression, this.typeContext) : null;
     this.kinds.set(call, kind);
     return kind;
   }
@@ -1100,8 +1075,6 @@ export class FileModel {
     }
     return null;
   }
-
-
 
   /** Every `this.<field>` in the class around `member` where `this` is the instance. */
   private fieldRefs(member: TSESTree.Node, field: string): TSESTree.Node[] {

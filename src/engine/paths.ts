@@ -171,38 +171,7 @@ export class PathIndex {
    * Answers `false` when it cannot tell.
    */
   canFollow(earlier: TSESTree.Node, later: TSESTree.Node): boolean {
-    const from = this.nodeSegments.get(earlier);
-    const to = this.nodeSegments.get(later);
-    if (!from || !to || from.length === 0 || to.length === 0) {
-      return false;
-    }
-    const targets = new Set(to);
-    if (later.range[0] >= earlier.range[1] && from.some(segment => targets.has(segment))) {
-      return true;
-    }
-    const seen = new Set<Segment>();
-    const work: Segment[] = [];
-    for (const segment of from) {
-      work.push(...segment.nextSegments);
-    }
-    while (work.length > 0) {
-      const segment = work.pop()!;
-      if (seen.has(segment)) {
-        continue;
-      }
-      seen.add(segment);
-      if (seen.size > MAX_VISITS) {
-        return false;
-      }
-      if (!segment.reachable) {
-        continue;
-      }
-      if (targets.has(segment)) {
-        return true;
-      }
-      work.push(...segment.nextSegments);
-    }
-    return false;
+    return this.canFollowAvoiding(earlier, later, []);
   }
 
   /**

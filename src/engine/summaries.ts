@@ -1,7 +1,7 @@
 import * as ts from 'typescript';
 
 import { nodeApiOfTsNode } from './node-api.js';
-import { classifyType, mayConstructKnownKind, type TypeContext } from './types.js';
+import { classifyType, kindOfConstruction, type TypeContext } from './types.js';
 import {
   BODY_READER_METHODS,
   BODY_STREAM_METHODS,
@@ -680,12 +680,7 @@ function isFreshSocket(expression: ts.Expression, declaration: ts.Node, context:
     inner = receiver;
   }
   if (ts.isNewExpression(inner)) {
-    // The constructor's instance type: typing the whole expression can make the checker infer through its arguments.
-    if (!mayConstructKnownKind(inner.expression, context)) {
-      return false;
-    }
-    const signature = context.checker.getTypeAtLocation(inner.expression).getConstructSignatures()[0];
-    return signature !== undefined && classifyType(context.checker.getReturnTypeOfSignature(signature), context) === 'socket';
+    return kindOfConstruction(inner.expression, context) === 'socket';
   }
   if (!ts.isCallExpression(inner)) {
     return false;

@@ -168,6 +168,23 @@ function classifyUncached(type: ts.Type, context: TypeContext, depth: number): V
   return best;
 }
 
+/**
+ * The kind of what `new <expression>(…)` makes, from the constructor's declared instance type (asking for the type of
+ * the whole `new` can make the checker infer through huge literal arguments), and only when the constructor's
+ * declarations say it can make a known kind at all ({@link mayConstructKnownKind}). Never throws.
+ */
+export function kindOfConstruction(expression: ts.Expression, context: TypeContext): ValueKind | null {
+  try {
+    if (!mayConstructKnownKind(expression, context)) {
+      return null;
+    }
+    const signature = context.checker.getTypeAtLocation(expression).getConstructSignatures()[0];
+    return signature ? classifyType(context.checker.getReturnTypeOfSignature(signature), context) : null;
+  } catch {
+    return null;
+  }
+}
+
 const constructCache = new WeakMap<ts.Symbol, boolean>();
 
 /**
