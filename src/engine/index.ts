@@ -1,11 +1,11 @@
 import type { TypeOrValueSpecifier } from '@typescript-eslint/type-utils';
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 
-import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
+import { ESLintUtils } from '@typescript-eslint/utils';
 
 import { swallow } from './failure.js';
 import { FileModel, mayUseSockets } from './model.js';
-import { PathIndex, pathListeners } from './paths.js';
+import { PathIndex } from './paths.js';
 import { programHasNodeTypes, specifierNames, type TypeContext } from './types.js';
 
 export type { Listener, Origin, Resource, Use } from './model.js';
@@ -27,9 +27,6 @@ const USES_NODE_NETWORKING =
   /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)['"](?:node:)?(?:net|tls|http|https|http2)['"]/;
 
 interface FileState {
-  paths: PathIndex;
-  /** Whether one rule already forwards the code-path events and recorded nodes of this file to `paths`. */
-  recording: boolean;
   model: FileModel | null;
   diagnosed: boolean;
   /** `null` while undecided; `false` when types are missing (the diagnostic was or will be reported). */
@@ -43,7 +40,7 @@ const states = new WeakMap<object, FileState>();
 function stateOf(sourceCode: Readonly<TSESLint.SourceCode>): FileState {
   let state = states.get(sourceCode.ast);
   if (!state) {
-    state = { paths: new PathIndex(), recording: false, model: null, diagnosed: false, usable: null, relevant: null };
+    state = { model: null, diagnosed: false, usable: null, relevant: null };
     states.set(sourceCode.ast, state);
   }
   return state;
@@ -121,26 +118,17 @@ export function socketRuleListeners<MessageIds extends string>(
     checker: program.getTypeChecker(),
     socketTypes,
   };
-  // ESLint creates every rule before it traverses, so the first socket-leaks rule of a file feeds the shared index and
-  // the others only wait for the program's code path to end: one listener call per node instead of one per rule.
-  const records = !state.recording && !state.paths.finished;
-  state.recording ||= records;
+  // The model (and the code-path index under it) is built by the first socket-leaks rule that reaches the end of the
+  // program and shared by the others; no rule listens to anything else, so ESLint calls each rule once per file.
   return {
-    ...(records ? pathListeners(() => state.paths) : {}),
-    onCodePathEnd(codePath: TSESLint.CodePath, node: TSESTree.Node) {
-      if (records) {
-        state.paths.onCodePathEnd(codePath, node);
-      }
-      if (node.type !== AST_NODE_TYPES.Program) {
-        return;
-      }
+    'Program:exit'() {
       try {
-        state.model ??= new FileModel(sourceCode, typedServices, typeContext, state.paths);
+        state.model ??= new FileModel(sourceCode, typedServices, typeContext, PathIndex.of(sourceCode));
         check(state.model);
       } catch (error) {
         // Never break the lint run; this rule reports nothing more for this file.
         swallow(error);
       }
     },
-  } as unknown as TSESLint.RuleListener;
+  };
 }

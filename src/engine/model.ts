@@ -216,19 +216,100 @@ export class FileModel {
     return kind;
   }
 
-  /** The Node builtin a call's callee refers to (`net.connect`, `stream.pipeline`, …). */
+  /**
+   * The Node builtin a call's callee refers to (`net.connect`, `stream.pipeline`, …). A callee bound straight to a
+   * builtin module by an import or `require` (`net.connect` with `import net from 'node:net'`, `connect` imported from
+   * it) is read from that binding; anything else (re-exports, aliases, values) is resolved by the checker.
+   */
   apiOf(call: TSESTree.CallExpression | TSESTree.NewExpression): NodeApi | null {
     if (this.apis.has(call)) {
       return this.apis.get(call) ?? null;
     }
     let api: NodeApi | null = null;
     try {
-      api = nodeApiOf(call.callee, this.services.esTreeNodeToTSNodeMap, this.typeContext.checker);
+      api = this.boundApi(unwrap(call.callee)) ?? nodeApiOf(call.callee, this.services.esTreeNodeToTSNodeMap, this.typeContext.checker);
     } catch {
       api = null;
     }
     this.apis.set(call, api);
     return api;
+  }
+
+  /** `module.name` for a callee whose binding names a builtin module's export; `null` when the binding does not say. */
+  private boundApi(callee: TSESTree.Node): NodeApi | null {
+    if (callee.type === AST_NODE_TYPES.Identifier) {
+      const binding = this.builtinBinding(callee);
+      return binding && typeof binding.member === 'string' ? { module: binding.module, name: binding.member } : null;
+    }
+    if (callee.type === AST_NODE_TYPES.MemberExpression) {
+      const object = unwrap(callee.object);
+      const name = memberName(callee);
+      if (object.type !== AST_NODE_TYPES.Identifier || name === null) {
+        return null;
+      }
+      const binding = this.builtinBinding(object);
+      return binding?.member === null ? { module: binding.module, name } : null;
+    }
+    return null;
+  }
+
+  /**
+   * The builtin module an identifier is bound to by an import or a `require` of this file, and what of it: `member`
+   * is the export's name (`import { connect } from 'net'`, `const { connect } = require('net')`), `null` for the
+   * module itself (a default or namespace import, `const net = require('net')`), `undefined` when the pattern does
+   * not say. `null` when the identifier is bound some other way.
+   */
+  private builtinBinding(identifier: TSESTree.Identifier): { module: string; member: string | null | undefined } | null {
+    const definition = this.variableOf(identifier)?.defs[0];
+    if (!definition) {
+      return null;
+    }
+    if (definition.type === DefinitionType.ImportBinding) {
+      const declaration = definition.parent;
+      if (declaration?.type !== AST_NODE_TYPES.ImportDeclaration || !isBuiltin(declaration.source.value)) {
+        return null;
+      }
+      const module = declaration.source.value.replace(/^node:/, '');
+      const specifier = definition.node;
+      if (specifier.type === AST_NODE_TYPES.ImportSpecifier) {
+        const imported = specifier.imported;
+        return { module, member: imported.type === AST_NODE_TYPES.Identifier ? imported.name : imported.value };
+      }
+      return {
+        module,
+        member:
+          specifier.type === AST_NODE_TYPES.ImportDefaultSpecifier || specifier.type === AST_NODE_TYPES.ImportNamespaceSpecifier
+            ? null
+            : undefined,
+      };
+    }
+    const declarator = definition.node;
+    if (declarator.type !== AST_NODE_TYPES.VariableDeclarator || !declarator.init) {
+      return null;
+    }
+    const init = unwrap(declarator.init);
+    const source = init.type === AST_NODE_TYPES.CallExpression && dottedName(init.callee) === 'require' ? staticString(init.arguments[0]) : null;
+    if (source === null || !isBuiltin(source)) {
+      return null;
+    }
+    const module = source.replace(/^node:/, '');
+    if (declarator.id.type === AST_NODE_TYPES.Identifier) {
+      return { module, member: null };
+    }
+    if (declarator.id.type === AST_NODE_TYPES.ObjectPattern) {
+      for (const property of declarator.id.properties) {
+        if (
+          property.type === AST_NODE_TYPES.Property &&
+          !property.computed &&
+          property.key.type === AST_NODE_TYPES.Identifier &&
+          property.value.type === AST_NODE_TYPES.Identifier &&
+          property.value.name === identifier.name
+        ) {
+          return { module, member: property.key.name };
+        }
+      }
+    }
+    return { module, member: undefined };
   }
 
   /** What a call does to its argument at `index` (a helper summary, a known API, or "opaque"). */
@@ -398,25 +479,13 @@ export class FileModel {
       return false;
     }
     const definition = this.variableOf(root)?.defs[0];
-    if (!definition) {
-      return false;
-    }
-    if (definition.type === DefinitionType.Parameter) {
+    if (definition?.type === DefinitionType.Parameter) {
       // `param.method()` may be a helper handed in; only a call of the parameter itself is settled.
       return root === callee;
     }
-    if (definition.type === DefinitionType.ImportBinding) {
-      const declaration = definition.parent;
-      return declaration?.type === AST_NODE_TYPES.ImportDeclaration && isBuiltin(declaration.source.value);
-    }
-    if (definition.node.type === AST_NODE_TYPES.VariableDeclarator && definition.node.init) {
-      const init = unwrap(definition.node.init);
-      const source =
-        init.type === AST_NODE_TYPES.CallExpression && dottedName(init.callee) === 'require' ? staticString(init.arguments[0]) : null;
-      return source !== null && isBuiltin(source);
-    }
-    return false;
+    return this.builtinBinding(root) !== null;
   }
+
 
   /** `import { connect as dial } from 'node:net'` and `const { connect: dial } = require('net')`. */
   private isRenamedCreator(callee: TSESTree.Node): boolean {

@@ -14,15 +14,16 @@ const MAX_VISITS = 20_000;
 interface Frame {
   codePath: CodePath;
   node: TSESTree.Node;
-  segments: Set<Segment>;
-  /** `segments` as an array, shared by the nodes recorded until the set changes. */
+  /** The segments open now (a handful at most: one per branch still running). */
+  segments: Segment[];
+  /** A copy of `segments`, shared by the nodes recorded until it changes. */
   snapshot: readonly Segment[] | null;
 }
 
 /**
- * Collects ESLint's code-path analysis for one file: the code path of every function and the segments each call,
- * `new` and optional chain sits in. Every rule of the plugin forwards its code-path events here; the collector is
- * shared per file and idempotent, so it does its work once however many rules are enabled.
+ * ESLint's code-path analysis of one file, indexed: the code path of every function and the segments each call,
+ * `new`, optional chain, guard read, declarator, assignment and `return` sits in. Built once per file (shared by every
+ * rule) from the traversal steps ESLint has already computed, see {@link PathIndex.of}.
  */
 export class PathIndex {
   private readonly stack: Frame[] = [];
@@ -37,41 +38,121 @@ export class PathIndex {
   /** Every declarator, assignment and class field in source order (where values get stored). */
   readonly stores: (TSESTree.VariableDeclarator | TSESTree.AssignmentExpression | TSESTree.PropertyDefinition)[] = [];
   private readonly storeSet = new Set<TSESTree.Node>();
-  finished = false;
 
-  onCodePathStart(codePath: CodePath, node: TSESTree.Node): void {
-    this.codePaths.set(node, codePath);
-    this.stack.push({ codePath, node, segments: new Set(), snapshot: null });
+  /**
+   * The index of a file, read from `sourceCode.traverse()`: since ESLint 9 the traversal (node visits interleaved with
+   * the code-path events, code paths complete) is computed once before any rule runs and cached on the source code,
+   * so one loop over it here replaces a listener call per node and per segment for every rule. Without `traverse`
+   * (no ESLint in the supported range lacks it) the index is empty and the rules find nothing.
+   */
+  static of(sourceCode: Readonly<TSESLint.SourceCode>): PathIndex {
+    const index = new PathIndex();
+    const traverse = (sourceCode as unknown as { traverse?: () => unknown }).traverse;
+    const result: unknown = typeof traverse === 'function' ? traverse.call(sourceCode) : null;
+    if (!Array.isArray(result)) {
+      return index;
+    }
+    const steps = result as readonly TraversalStep[];
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      const target = step.target;
+      if (typeof target !== 'string') {
+        // A node visit: only entering matters.
+        if (step.phase === 1) {
+          index.visit(target);
+        }
+        continue;
+      }
+      const args = step.args;
+      switch (target) {
+        case 'onCodePathSegmentStart':
+        case 'onUnreachableCodePathSegmentStart':
+          index.onSegmentStart(args[0] as Segment);
+          break;
+        case 'onCodePathSegmentEnd':
+        case 'onUnreachableCodePathSegmentEnd':
+          index.onSegmentEnd(args[0] as Segment);
+          break;
+        case 'onCodePathStart':
+          index.onCodePathStart(args[0] as CodePath, args[1] as TSESTree.Node);
+          break;
+        case 'onCodePathEnd':
+          index.onCodePathEnd(args[0] as CodePath);
+          break;
+        default:
+          break;
+      }
+    }
+    return index;
   }
 
-  onCodePathEnd(codePath: CodePath, node: TSESTree.Node): void {
+  /**
+   * Records the nodes whose code-path position matters: calls, `new` and optional chains (closes, writes, reads);
+   * `return`s (where a path leaves a function, see `uncoveredExits`); `for…of` (consumes what it iterates); `if`
+   * (anchored where its test starts, so a guarded close covers both branches); declarators and assignments (where a
+   * variable or field is written, and a `let` re-declared in a loop body resets it, see assignments.ts); reads of
+   * `writable`, `destroyed`, … (where write guards sit, see `canFollowAvoiding`). Class fields are listed as stores.
+   */
+  private visit(node: TSESTree.Node): void {
+    switch (node.type) {
+      case AST_NODE_TYPES.CallExpression:
+      case AST_NODE_TYPES.NewExpression:
+      case AST_NODE_TYPES.ChainExpression:
+      case AST_NODE_TYPES.ReturnStatement:
+      case AST_NODE_TYPES.ForOfStatement:
+      case AST_NODE_TYPES.IfStatement:
+      case AST_NODE_TYPES.VariableDeclarator:
+      case AST_NODE_TYPES.AssignmentExpression:
+        this.record(node);
+        break;
+      case AST_NODE_TYPES.PropertyDefinition:
+        this.addStore(node);
+        break;
+      case AST_NODE_TYPES.MemberExpression: {
+        const name = memberName(node);
+        if (name !== null && WRITABLE_GUARDS.has(name)) {
+          this.record(node);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private onCodePathStart(codePath: CodePath, node: TSESTree.Node): void {
+    this.codePaths.set(node, codePath);
+    this.stack.push({ codePath, node, segments: [], snapshot: null });
+  }
+
+  private onCodePathEnd(codePath: CodePath): void {
     const top = this.stack[this.stack.length - 1];
     if (top?.codePath === codePath) {
       this.stack.pop();
     }
-    if (node.type === AST_NODE_TYPES.Program) {
-      this.finished = true;
-    }
   }
 
-  onSegmentStart(segment: Segment): void {
+  private onSegmentStart(segment: Segment): void {
     const top = this.stack[this.stack.length - 1];
     if (top) {
-      top.segments.add(segment);
+      top.segments.push(segment);
       top.snapshot = null;
     }
   }
 
-  onSegmentEnd(segment: Segment): void {
+  private onSegmentEnd(segment: Segment): void {
     const top = this.stack[this.stack.length - 1];
     if (top) {
-      top.segments.delete(segment);
+      const at = top.segments.lastIndexOf(segment);
+      if (at >= 0) {
+        top.segments.splice(at, 1);
+      }
       top.snapshot = null;
     }
   }
 
   /** Records where a node of interest sits. Idempotent. */
-  record(node: TSESTree.Node): void {
+  private record(node: TSESTree.Node): void {
     if (this.nodeSegments.has(node)) {
       return;
     }
@@ -79,7 +160,7 @@ export class PathIndex {
     if (!top) {
       return;
     }
-    top.snapshot ??= [...top.segments];
+    top.snapshot ??= top.segments.slice();
     this.nodeSegments.set(node, top.snapshot);
     if (node.type === AST_NODE_TYPES.VariableDeclarator || node.type === AST_NODE_TYPES.AssignmentExpression) {
       this.addStore(node);
@@ -102,7 +183,7 @@ export class PathIndex {
   }
 
   /** Lists a store (a class field's position is not recorded: its initializer runs on a code path of its own). */
-  addStore(node: TSESTree.VariableDeclarator | TSESTree.AssignmentExpression | TSESTree.PropertyDefinition): void {
+  private addStore(node: TSESTree.VariableDeclarator | TSESTree.AssignmentExpression | TSESTree.PropertyDefinition): void {
     if (!this.storeSet.has(node)) {
       this.storeSet.add(node);
       this.stores.push(node);
@@ -239,59 +320,13 @@ export class PathIndex {
 }
 
 /**
- * The node types whose code-path position is recorded: calls, `new` and optional chains (closes, writes, reads);
- * `return`s (where a path leaves a function, see `uncoveredExits`); `for…of` (consumes what it iterates); `if`
- * (anchored where its test starts, so a guarded close covers both branches); declarators and assignments (where a
- * variable or field is written, and a `let` re-declared in a loop body resets it, see assignments.ts).
+ * One step of ESLint's traversal (`VisitNodeStep` or `CallMethodStep` of `@eslint/plugin-kit`): a node entered
+ * (`phase` 1) or left (2), or a code-path event named by `target` with its arguments.
  */
-const RECORDED_NODE_TYPES = [
-  'CallExpression',
-  'NewExpression',
-  'ChainExpression',
-  'ReturnStatement',
-  'ForOfStatement',
-  'IfStatement',
-  'VariableDeclarator',
-  'AssignmentExpression',
-] as const;
-
-const GUARD_NAMES = [...WRITABLE_GUARDS].join('|');
-const GUARD_READ_SELECTOR = `MemberExpression[property.name=/^(?:${GUARD_NAMES})$/], MemberExpression[property.value=/^(?:${GUARD_NAMES})$/]`;
-
-/** The listeners every rule registers so that the shared {@link PathIndex} of its file gets filled. */
-export function pathListeners(index: () => PathIndex | null): TSESLint.RuleListener {
-  const recorders = Object.fromEntries(
-    RECORDED_NODE_TYPES.map(type => [type, (node: TSESTree.Node) => index()?.record(node)]),
-  );
-  return {
-    onCodePathStart(codePath: CodePath, node: TSESTree.Node) {
-      index()?.onCodePathStart(codePath, node);
-    },
-    onCodePathSegmentStart(segment: Segment) {
-      index()?.onSegmentStart(segment);
-    },
-    onCodePathSegmentEnd(segment: Segment) {
-      index()?.onSegmentEnd(segment);
-    },
-    onUnreachableCodePathSegmentStart(segment: Segment) {
-      index()?.onSegmentStart(segment);
-    },
-    onUnreachableCodePathSegmentEnd(segment: Segment) {
-      index()?.onSegmentEnd(segment);
-    },
-    ...recorders,
-    PropertyDefinition(node: TSESTree.PropertyDefinition) {
-      index()?.addStore(node);
-    },
-    // Reads of `writable`, `destroyed`, … are where write guards sit (see `canFollowAvoiding`). The selector lets
-    // ESLint skip every other member expression without calling us.
-    [GUARD_READ_SELECTOR](node: TSESTree.MemberExpression) {
-      const name = memberName(node);
-      if (name !== null && WRITABLE_GUARDS.has(name)) {
-        index()?.record(node);
-      }
-    },
-  } as unknown as TSESLint.RuleListener;
+interface TraversalStep {
+  target: TSESTree.Node | string;
+  phase?: number;
+  args: readonly unknown[];
 }
 
 /** The function whose code path `node` is on, or the program. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { FileModel, Resource } from '../../src/engine/index.js';
 
+import { nodeApiOf } from '../../src/engine/node-api.js';
 import { jsFile } from '../rule-tester.js';
 import { analyze } from './analyze.js';
 
@@ -290,5 +291,90 @@ derived.on('error', () => {});
 `);
     expect(list.map(r => r.name).sort()).toEqual(['derived', 'mixed', 'renamed']);
     expect(only(list, 'derived')).toMatchObject({ kind: 'socket', origin: 'created' });
+  });
+});
+
+describe('apiOf', () => {
+  /** Every call of the file: the model's answer next to the checker's. */
+  function answers(code: string, filename?: string) {
+    return analyze(
+      code,
+      (model: FileModel) =>
+        model.paths.calls.map(call => ({
+          callee: model.services.esTreeNodeToTSNodeMap.get(call.callee).getText(),
+          model: model.apiOf(call),
+          checker: nodeApiOf(call.callee, model.services.esTreeNodeToTSNodeMap, model.typeContext.checker),
+        })),
+      filename ? { filename } : {},
+    );
+  }
+
+  it('reads imports of builtin modules as the checker resolves them, and asks the checker for the rest', () => {
+    const calls = answers(`
+import net from 'node:net';
+import * as tls from 'tls';
+import { createServer as serve, request } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import events, { once } from 'node:events';
+import { EventEmitter } from 'events';
+import stream = require('stream');
+const a = net.connect(80);
+const b = tls.connect(443);
+serve(() => {});
+request('http://localhost');
+await pipeline(a, b);
+await once(a, 'close');
+await events.once(b, 'close');
+EventEmitter.once(a, 'end');
+stream.finished(a, () => {});
+const local = { connect: (port: number) => port };
+local.connect(1);
+net.notAnExport?.();
+`);
+    for (const call of calls) {
+      if (call.callee !== 'net.notAnExport') {
+        expect(call.model, call.callee).toEqual(call.checker);
+      }
+    }
+    const byCallee = Object.fromEntries(calls.map(call => [call.callee, call.model]));
+    expect(byCallee).toMatchObject({
+      'net.connect': { module: 'net', name: 'connect' },
+      'tls.connect': { module: 'tls', name: 'connect' },
+      serve: { module: 'http', name: 'createServer' },
+      request: { module: 'http', name: 'request' },
+      pipeline: { module: 'stream/promises', name: 'pipeline' },
+      once: { module: 'events', name: 'once' },
+      'events.once': { module: 'events', name: 'once' },
+      'EventEmitter.once': { module: 'events', name: 'once' },
+      'stream.finished': { module: 'stream', name: 'finished' },
+      'local.connect': null,
+      // A name the module does not export still reads as \`module.name\` (the checker knows no symbol); the rules only
+      // ever look for names the module exports.
+      'net.notAnExport': { module: 'net', name: 'notAnExport' },
+    });
+  });
+
+  it('reads require() bindings in JS as the checker resolves them', () => {
+    const calls = answers(
+      `
+const net = require('node:net');
+const { connect, createServer: serve } = require('net');
+const http = require('http');
+net.connect(80);
+connect(81);
+serve(() => {});
+http.get('http://localhost');
+`,
+      jsFile,
+    );
+    for (const call of calls) {
+      expect(call.model, call.callee).toEqual(call.checker);
+    }
+    expect(calls.filter(call => call.callee !== 'require').map(call => `${call.model!.module}.${call.model!.name}`)).toEqual([
+      'net.connect',
+      'net.connect',
+      'net.createServer',
+      'http.get',
+    ]);
   });
 });

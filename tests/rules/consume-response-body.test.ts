@@ -591,6 +591,18 @@ export async function notify(url: string): Promise<void> {
         },
       ],
     },
+    // fetch at the top level of a module: the body is read on one branch only, so the program's fall-through end (an
+    // exit ESLint adds to the program's code path only after the last node event) is a path that leaves it unread.
+    {
+      code: `
+const res = await fetch('http://localhost:8080/health');
+if (res.ok) {
+  console.log(await res.text());
+}
+export {};
+`,
+      errors: [{ messageId: 'unreadFetchBody', line: 2 }],
+    },
     // fetch: destructuring only the head.
     {
       code: `
