@@ -26,13 +26,18 @@ export type EngineMessageIds = keyof typeof engineMessages;
 const USES_NODE_NETWORKING =
   /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)['"](?:node:)?(?:net|tls|http|https|http2)['"]/;
 
+/** What a file offers the rules, decided once per file by the first socket-leaks rule created for it. */
+type Setup =
+  /** Types are missing: the rules only report the configuration diagnostic (`messageId`) on a networking file. */
+  | { kind: 'unusable'; messageId: EngineMessageIds }
+  /** Nothing in the text can be a socket: no listener at all. */
+  | { kind: 'irrelevant' }
+  | { kind: 'ready'; services: ParserServicesWithTypeInformation; typeContext: TypeContext };
+
 interface FileState {
+  setup: Setup | null;
   model: FileModel | null;
   diagnosed: boolean;
-  /** `null` while undecided; `false` when types are missing (the diagnostic was or will be reported). */
-  usable: boolean | null;
-  /** Whether the text can involve sockets at all (`null` until the first rule asks). */
-  relevant: boolean | null;
 }
 
 const states = new WeakMap<object, FileState>();
@@ -40,7 +45,7 @@ const states = new WeakMap<object, FileState>();
 function stateOf(sourceCode: Readonly<TSESLint.SourceCode>): FileState {
   let state = states.get(sourceCode.ast);
   if (!state) {
-    state = { model: null, diagnosed: false, usable: null, relevant: null };
+    state = { setup: null, model: null, diagnosed: false };
     states.set(sourceCode.ast, state);
   }
   return state;
@@ -74,6 +79,41 @@ export function socketRuleListeners<MessageIds extends string>(
 ): TSESLint.RuleListener {
   const sourceCode = context.sourceCode;
   const state = stateOf(sourceCode);
+  state.setup ??= setupOf(context);
+  const setup = state.setup;
+  if (setup.kind === 'unusable') {
+    return {
+      Program(node: TSESTree.Program) {
+        if (state.diagnosed || !USES_NODE_NETWORKING.test(sourceCode.text)) {
+          return;
+        }
+        state.diagnosed = true;
+        context.report({ node, loc: { line: 1, column: 0 }, messageId: setup.messageId });
+      },
+    };
+  }
+  if (setup.kind === 'irrelevant') {
+    // Nothing in the file can be a socket: no listener at all, so ESLint calls nothing of ours for it.
+    return {};
+  }
+  const { services, typeContext } = setup;
+  // The model (and the code-path index under it) is built by the first socket-leaks rule that reaches the end of the
+  // program and shared by the others; no rule listens to anything else, so ESLint calls each rule once per file.
+  return {
+    'Program:exit'() {
+      try {
+        state.model ??= new FileModel(sourceCode, services, typeContext, PathIndex.of(sourceCode));
+        check(state.model);
+      } catch (error) {
+        // Never break the lint run; this rule reports nothing more for this file.
+        swallow(error);
+      }
+    },
+  };
+}
+
+/** The parser services, type context and relevance of the file `context` lints (the same for every rule of a file). */
+function setupOf(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): Setup {
   let services: ReturnType<typeof ESLintUtils.getParserServices> | null = null;
   try {
     services = ESLintUtils.getParserServices(context, true);
@@ -82,53 +122,19 @@ export function socketRuleListeners<MessageIds extends string>(
     services = null;
   }
   const program = services?.program ?? null;
-  const typedServices = program && services ? (services as ParserServicesWithTypeInformation) : null;
-
-  if (state.usable === null) {
-    if (!program) {
-      state.usable = false;
-    } else {
-      state.usable = programHasNodeTypes(program);
-    }
+  if (!program || !services) {
+    return { kind: 'unusable', messageId: 'missingTypeInfo' };
   }
-  if (!state.usable || !program || !typedServices) {
-    return {
-      Program(node: TSESTree.Program) {
-        if (state.diagnosed || !USES_NODE_NETWORKING.test(sourceCode.text)) {
-          return;
-        }
-        state.diagnosed = true;
-        context.report({
-          node,
-          loc: { line: 1, column: 0 },
-          messageId: program ? 'missingNodeTypes' : 'missingTypeInfo',
-        });
-      },
-    };
+  if (!programHasNodeTypes(program)) {
+    return { kind: 'unusable', messageId: 'missingNodeTypes' };
   }
-
   const socketTypes = socketTypesSetting(context.settings);
-  state.relevant ??= mayUseSockets(sourceCode.text, specifierNames(socketTypes));
-  if (!state.relevant) {
-    // Nothing in the file can be a socket: no listener at all, so ESLint calls nothing of ours for it.
-    return {};
+  if (!mayUseSockets(context.sourceCode.text, specifierNames(socketTypes))) {
+    return { kind: 'irrelevant' };
   }
-  const typeContext: TypeContext = {
-    program,
-    checker: program.getTypeChecker(),
-    socketTypes,
-  };
-  // The model (and the code-path index under it) is built by the first socket-leaks rule that reaches the end of the
-  // program and shared by the others; no rule listens to anything else, so ESLint calls each rule once per file.
   return {
-    'Program:exit'() {
-      try {
-        state.model ??= new FileModel(sourceCode, typedServices, typeContext, PathIndex.of(sourceCode));
-        check(state.model);
-      } catch (error) {
-        // Never break the lint run; this rule reports nothing more for this file.
-        swallow(error);
-      }
-    },
+    kind: 'ready',
+    services: services as ParserServicesWithTypeInformation,
+    typeContext: { program, checker: program.getTypeChecker(), socketTypes },
   };
 }

@@ -129,6 +129,9 @@ export interface Listener {
 const MAX_ALIAS_STEPS = 50_000;
 const MAX_DEFERRED_DEPTH = 3;
 /** The words a file must mention for the engine to look further (checked before anything is recorded). */
+/** Kinds no subtype of which has another kind (a socket narrows to a tty stream; a duplex or a net server to others). */
+const LEAF_KINDS: ReadonlySet<ValueKind> = new Set(['tty', 'http-server', 'client-request', 'incoming-message', 'fetch-response']);
+
 const FILE_FILTER = /\b(?:net|tls|https?|http2|Socket|socket|fetch|connect|createServer|createConnection)\b/;
 
 /**
@@ -167,6 +170,7 @@ export class FileModel {
   readonly resources: Resource[] = [];
   readonly summaryContext: SummaryContext;
   private readonly kinds = new Map<TSESTree.Node, ValueKind | null>();
+  private readonly declaredKinds = new Map<Variable, ValueKind | null>();
   private readonly resourceByRef = new Map<TSESTree.Node, Resource>();
   private readonly resourceByVariable = new Map<Variable, Resource>();
   private readonly fieldResources = new Map<string, Resource>();
@@ -205,9 +209,12 @@ export class FileModel {
     }
     let kind: ValueKind | null = null;
     try {
-      const tsNode = this.services.esTreeNodeToTSNodeMap.get(target);
-      if (tsNode) {
-        kind = classifyType(this.typeContext.checker.getTypeAtLocation(tsNode), this.typeContext);
+      kind = target.type === AST_NODE_TYPES.Identifier ? this.declaredKind(target) : null;
+      if (kind === null) {
+        const tsNode = this.services.esTreeNodeToTSNodeMap.get(target);
+        if (tsNode) {
+          kind = classifyType(this.typeContext.checker.getTypeAtLocation(tsNode), this.typeContext);
+        }
       }
     } catch {
       kind = null;
@@ -215,6 +222,49 @@ export class FileModel {
     this.kinds.set(target, kind);
     return kind;
   }
+
+  /**
+   * The kind of a reference read from its variable's declared type, once per variable, when that is the answer the
+   * reference's own (narrowed) type would give: a variable never written after its declaration (a `const`, an import,
+   * a parameter nothing assigns) can only be narrowed to a subtype, and the kinds returned here have no subtype of
+   * another kind (a socket could narrow only to a tty stream, so not in a file that names one). `null` when it cannot
+   * say; the checker then types the reference itself (flow analysis included).
+   */
+  private declaredKind(identifier: TSESTree.Identifier): ValueKind | null {
+    const variable = this.variableOf(identifier);
+    if (!variable || variable.defs.length !== 1) {
+      return null;
+    }
+    if (this.declaredKinds.has(variable)) {
+      return this.declaredKinds.get(variable) ?? null;
+    }
+    let kind: ValueKind | null = null;
+    const definition = variable.defs[0]!;
+    const fixed =
+      definition.type === DefinitionType.Parameter ||
+      definition.type === DefinitionType.ImportBinding ||
+      (definition.type === DefinitionType.Variable &&
+        definition.parent.type === AST_NODE_TYPES.VariableDeclaration &&
+        definition.parent.kind === 'const');
+    if (fixed && variable.references.every(reference => !reference.isWrite() || reference.init === true)) {
+      const tsName = this.services.esTreeNodeToTSNodeMap.get(definition.name);
+      const declared = tsName ? classifyType(this.typeContext.checker.getTypeAtLocation(tsName), this.typeContext) : null;
+      if (declared !== null && (LEAF_KINDS.has(declared) || (declared === 'socket' && !this.mayNameTtyStreams()))) {
+        kind = declared;
+      }
+    }
+    this.declaredKinds.set(variable, kind);
+    return kind;
+  }
+
+  private ttyNames: boolean | null = null;
+
+  /** Whether the file's text could narrow a socket to a tty stream (`tty`, `ReadStream`, `WriteStream`). */
+  private mayNameTtyStreams(): boolean {
+    this.ttyNames ??= /tty|ReadStream|WriteStream/.test(this.sourceCode.text);
+    return this.ttyNames;
+  }
+
 
   /**
    * The Node builtin a call's callee refers to (`net.connect`, `stream.pipeline`, …). A callee bound straight to a
@@ -251,6 +301,12 @@ export class FileModel {
       return binding?.member === null ? { module: binding.module, name } : null;
     }
     return null;
+  }
+
+  /** Whether `node` names a builtin module itself (`net` after `import net from 'node:net'`): no value of a socket kind. */
+  private isModuleObject(node: TSESTree.Node): boolean {
+    const target = unwrap(node);
+    return target.type === AST_NODE_TYPES.Identifier && this.builtinBinding(target)?.member === null;
   }
 
   /**
@@ -548,7 +604,7 @@ export class FileModel {
     }
     if ((api.module === 'net' || api.module === 'tls') && (api.name === 'connect' || api.name === 'createConnection')) {
       const callee = unwrap(call.callee);
-      if (callee.type === AST_NODE_TYPES.MemberExpression && this.kindOf(callee.object) !== null) {
+      if (callee.type === AST_NODE_TYPES.MemberExpression && !this.isModuleObject(callee.object) && this.kindOf(callee.object) !== null) {
         // `socket.connect(…)`: the method of an existing socket (declared in 'net' too), not the factory.
         return;
       }
