@@ -46,6 +46,14 @@ interface BindingNames {
   readonly objectMade: Set<string>;
   readonly destructured: Set<string>;
 }
+
+interface ScopeIndex {
+  /** The variable every reference resolves to (`null` when it resolves to none). */
+  readonly variables: Map<TSESTree.Node, Variable | null>;
+  /** The variable every declaring identifier declares. */
+  readonly declarations: Map<TSESTree.Node, Variable>;
+  readonly names: BindingNames;
+}
 const DefinitionType = TSESLint.Scope.DefinitionType;
 
 /** Whether an initializer makes an object right there (`new`, a literal): its methods are no module's or helper's. */
@@ -176,8 +184,6 @@ export class FileModel {
   private readonly fieldResources = new Map<string, Resource>();
   private readonly apis = new Map<TSESTree.Node, NodeApi | null>();
   private readonly effects = new Map<TSESTree.Node, ParamEffects>();
-  private readonly scopes = new Map<TSESTree.Node, TSESLint.Scope.Scope | null>();
-  private readonly scopeReferences = new Map<TSESLint.Scope.Scope, Map<TSESTree.Node, Variable | null>>();
   private nextId = 1;
 
   constructor(
@@ -468,20 +474,31 @@ export class FileModel {
     return !(definition?.node.type === AST_NODE_TYPES.VariableDeclarator && makesObject(definition.node.init));
   }
 
-  private bindings: BindingNames | null = null;
+  private scopes: ScopeIndex | null = null;
 
-  /** What the file's declarations bind, by name (computed once, from the scopes' variables, not their references). */
-  private bindingNames(): BindingNames {
-    if (this.bindings) {
-      return this.bindings;
+  /**
+   * The file's scopes, indexed once: the variable every reference resolves to and every declaring identifier declares,
+   * and the names the file's declarations bind. One pass over the scope manager's references and variables, instead
+   * of a walk up to the scope of each identifier asked about.
+   */
+  private scopeIndex(): ScopeIndex {
+    if (this.scopes) {
+      return this.scopes;
     }
-    const names: BindingNames = { declared: new Set(), objectMade: new Set(), destructured: new Set() };
-    this.bindings = names;
+    const index: ScopeIndex = {
+      variables: new Map(),
+      declarations: new Map(),
+      names: { declared: new Set(), objectMade: new Set(), destructured: new Set() },
+    };
+    this.scopes = index;
     const manager = this.sourceCode.scopeManager;
     // The global scope of a module (or of CommonJS, which has a function scope of its own) holds the thousands of
-    // implicit library globals and none of the file's declarations: not worth a look.
+    // implicit library globals and none of the file's declarations: its variables are not worth a look.
     const skipGlobal = manager !== null && (manager.isModule() || manager.isGlobalReturn());
     for (const scope of manager?.scopes ?? []) {
+      for (const reference of scope.references) {
+        index.variables.set(reference.identifier, reference.resolved);
+      }
       if (skipGlobal && scope.type === TSESLint.Scope.ScopeType.global) {
         continue;
       }
@@ -490,6 +507,10 @@ export class FileModel {
         if (!definition) {
           continue;
         }
+        for (const identifier of variable.identifiers) {
+          index.declarations.set(identifier, variable);
+        }
+        const { names } = index;
         names.declared.add(variable.name);
         const node = definition.node;
         if (node.type === AST_NODE_TYPES.ImportSpecifier) {
@@ -504,8 +525,14 @@ export class FileModel {
         }
       }
     }
-    return names;
+    return index;
   }
+
+  /** What the file's declarations bind, by name. */
+  private bindingNames(): BindingNames {
+    return this.scopeIndex().names;
+  }
+
 
   /**
    * `new Map()`, `Math.min()`, `JSON.parse()`, `require()`: a call or `new` of a global that never makes a socket,
@@ -1102,48 +1129,11 @@ export class FileModel {
    * The innermost scope around a node, as `sourceCode.getScope` finds it, remembered for every node passed on the
    * way up so that the identifiers of one function share the walk.
    */
-  private scopeOf(node: TSESTree.Node): TSESLint.Scope.Scope | null {
-    const manager = this.sourceCode.scopeManager;
-    if (!manager) {
-      return null;
-    }
-    const walked: TSESTree.Node[] = [];
-    let scope: TSESLint.Scope.Scope | null = null;
-    try {
-      for (let current: TSESTree.Node | undefined = node; current; current = current.parent) {
-        const known = this.scopes.get(current);
-        if (known !== undefined) {
-          scope = known;
-          break;
-        }
-        walked.push(current);
-        const acquired = manager.acquire(current, true);
-        if (acquired) {
-          scope = acquired.type === TSESLint.Scope.ScopeType.functionExpressionName ? (acquired.childScopes[0] ?? acquired) : acquired;
-          break;
-        }
-      }
-      scope ??= manager.scopes[0] ?? null;
-    } catch {
-      scope = null;
-    }
-    for (const each of walked) {
-      this.scopes.set(each, scope);
-    }
-    return scope;
-  }
-
   /** The variable a declaring identifier (a parameter, a `const` name) declares. */
   declaredVariable(identifier: TSESTree.Identifier): Variable | null {
-    let scope: TSESLint.Scope.Scope | null = this.scopeOf(identifier);
-    for (let i = 0; scope && i < 4; i++, scope = scope.upper) {
-      const found = scope.set.get(identifier.name);
-      if (found?.identifiers.includes(identifier)) {
-        return found;
-      }
-    }
-    return null;
+    return this.scopeIndex().declarations.get(identifier) ?? null;
   }
+
 
   /**
    * The resource a handler parameter is: a tracked one, or a borrowed one built from its references. `kind` says
@@ -1182,24 +1172,9 @@ export class FileModel {
 
   /** The variable an identifier reference resolves to. */
   variableOf(identifier: TSESTree.Identifier): Variable | null {
-    // The references of the identifier's scope only, indexed on first use: most scopes are never asked about. A
-    // switch's discriminant sits in the switch's node but is a reference of the scope around it: look up a little.
-    let scope = this.scopeOf(identifier);
-    for (let depth = 0; scope && depth < 3; depth++, scope = scope.upper) {
-      let index = this.scopeReferences.get(scope);
-      if (!index) {
-        index = new Map();
-        for (const reference of scope.references) {
-          index.set(reference.identifier, reference.resolved);
-        }
-        this.scopeReferences.set(scope, index);
-      }
-      if (index.has(identifier)) {
-        return index.get(identifier) ?? null;
-      }
-    }
-    return null;
+    return this.scopeIndex().variables.get(identifier) ?? null;
   }
+
 
   /** Every `this.<field>` in the class around `member` where `this` is the instance. */
   private fieldRefs(member: TSESTree.Node, field: string): TSESTree.Node[] {

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 
 import type { FileModel, Resource } from '../../src/engine/index.js';
 
+import { receiverOf } from '../../src/engine/ast.js';
 import { nodeApiOf } from '../../src/engine/node-api.js';
+import { classifyType } from '../../src/engine/types.js';
 import { jsFile } from '../rule-tester.js';
 import { analyze } from './analyze.js';
 
@@ -375,6 +377,86 @@ http.get('http://localhost');
       'net.connect',
       'net.createServer',
       'http.get',
+    ]);
+  });
+});
+
+describe('kindOf', () => {
+  /** The kind of every method call's receiver, keyed `name:line`, as the model answers and as the checker types it. */
+  function receiverKinds(code: string) {
+    return analyze(code, (model: FileModel) =>
+      model.paths.calls.flatMap(call => {
+        const receiver = call.type === 'CallExpression' ? receiverOf(call) : null;
+        if (receiver?.type !== 'Identifier') {
+          return [];
+        }
+        const tsNode = model.services.esTreeNodeToTSNodeMap.get(receiver);
+        return [
+          {
+            at: `${receiver.name}:${receiver.loc.start.line}`,
+            model: model.kindOf(receiver),
+            checker: classifyType(model.typeContext.checker.getTypeAtLocation(tsNode), model.typeContext),
+          },
+        ];
+      }),
+    );
+  }
+
+  it('answers what the narrowed type of each reference says, through declared types and narrowing alike', () => {
+    const kinds = receiverKinds(`
+import * as net from 'node:net';
+import * as http from 'node:http';
+import type { Duplex } from 'node:stream';
+const socket = net.connect(80);
+socket.end();
+function narrowed(stream: Duplex, either: net.Socket | string, loose: any) {
+  stream.end();
+  if (stream instanceof net.Socket) {
+    stream.end();
+  }
+  if (typeof either !== 'string') {
+    either.end();
+  }
+  loose.end();
+}
+let later: net.Socket | undefined;
+later = net.connect(81);
+later.end();
+const server = http.createServer();
+server.close();
+export { narrowed };
+`);
+    for (const kind of kinds) {
+      expect(kind.model, kind.at).toBe(kind.checker);
+    }
+    expect(Object.fromEntries(kinds.map(kind => [kind.at, kind.model]))).toEqual({
+      'net:5': null,
+      'socket:6': 'socket',
+      'stream:8': 'duplex',
+      'stream:10': 'socket',
+      'either:13': 'socket',
+      'loose:15': null,
+      'net:18': null,
+      'later:19': 'socket',
+      'http:20': null,
+      'server:21': 'http-server',
+    });
+  });
+
+  it('types a socket narrowed to a tty stream as the tty stream it is', () => {
+    const kinds = receiverKinds(`
+import type * as net from 'node:net';
+import * as tty from 'node:tty';
+export function print(out: net.Socket): void {
+  out.write('plain');
+  if (out instanceof tty.WriteStream) {
+    out.write('colour');
+  }
+}
+`);
+    expect(kinds.map(kind => [kind.at, kind.model, kind.checker])).toEqual([
+      ['out:5', 'socket', 'socket'],
+      ['out:7', 'tty', 'tty'],
     ]);
   });
 });
