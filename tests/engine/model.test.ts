@@ -1,3 +1,4 @@
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { describe, expect, it } from 'vitest';
 
 import type { FileModel, Resource } from '../../src/engine/index.js';
@@ -386,8 +387,8 @@ describe('kindOf', () => {
   function receiverKinds(code: string) {
     return analyze(code, (model: FileModel) =>
       model.paths.calls.flatMap(call => {
-        const receiver = call.type === 'CallExpression' ? receiverOf(call) : null;
-        if (receiver?.type !== 'Identifier') {
+        const receiver = call.type === AST_NODE_TYPES.CallExpression ? receiverOf(call) : null;
+        if (receiver?.type !== AST_NODE_TYPES.Identifier) {
           return [];
         }
         const tsNode = model.services.esTreeNodeToTSNodeMap.get(receiver);
