@@ -143,9 +143,12 @@ export class PathIndex {
   private onSegmentEnd(segment: Segment): void {
     const top = this.stack[this.stack.length - 1];
     if (top) {
-      const at = top.segments.lastIndexOf(segment);
+      const segments = top.segments;
+      const at = segments.lastIndexOf(segment);
       if (at >= 0) {
-        top.segments.splice(at, 1);
+        // Order does not matter: the last one takes its place.
+        segments[at] = segments[segments.length - 1]!;
+        segments.pop();
       }
       top.snapshot = null;
     }
