@@ -1,8 +1,6 @@
 import type { TypeOrValueSpecifier } from '@typescript-eslint/type-utils';
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 
-import { ESLintUtils } from '@typescript-eslint/utils';
-
 import { swallow } from './failure.js';
 import { FileModel, mayUseSockets } from './model.js';
 import { PathIndex } from './paths.js';
@@ -114,15 +112,12 @@ export function socketRuleListeners<MessageIds extends string>(
 
 /** The parser services, type context and relevance of the file `context` lints (the same for every rule of a file). */
 function setupOf(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): Setup {
-  let services: ReturnType<typeof ESLintUtils.getParserServices> | null = null;
-  try {
-    services = ESLintUtils.getParserServices(context, true);
-  } catch {
-    // Not parsed by @typescript-eslint/parser (espree, another parser): no type information at all.
-    services = null;
-  }
+  // What `ESLintUtils.getParserServices(context, true)` checks, read directly: that helper also works out the parser's
+  // name for its error message on every call, which costs more than the check itself once per file.
+  const services = context.sourceCode.parserServices as Partial<ParserServicesWithTypeInformation> | undefined;
   const program = services?.program ?? null;
-  if (!program || !services) {
+  if (!services?.esTreeNodeToTSNodeMap || !services.tsNodeToESTreeNodeMap || !program) {
+    // Not parsed by @typescript-eslint/parser (espree, another parser), or parsed without type information.
     return { kind: 'unusable', messageId: 'missingTypeInfo' };
   }
   if (!programHasNodeTypes(program)) {

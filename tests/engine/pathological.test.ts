@@ -3,6 +3,7 @@ import { Linter } from 'eslint';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
+import { PathIndex } from '../../src/engine/paths.js';
 import plugin from '../../src/index.js';
 import { fixturesDir } from '../rule-tester.js';
 
@@ -137,5 +138,14 @@ class Broken extends NotDefined { socket = net.connect(1); go() { this.socket.on
       { filename: path.join(fixturesDir, 'espree.js') },
     );
     expect(messages.map(message => message.messageId)).toEqual(['missingTypeInfo']);
+  });
+
+  it('a source code without traversal steps: an empty code-path index, nothing thrown', () => {
+    // Every ESLint the plugin supports computes `sourceCode.traverse()`; anything else must degrade to no report.
+    for (const sourceCode of [{}, { traverse: () => null }, { traverse: () => [{ target: 'onCodePathEnd', args: [] }] }]) {
+      const index = PathIndex.of(sourceCode as never);
+      expect(index.calls).toEqual([]);
+      expect(index.stores).toEqual([]);
+    }
   });
 });
