@@ -23,6 +23,7 @@ import { swallow } from './failure.js';
 import { codePathOwner, type PathIndex } from './paths.js';
 import {
   effectsOfArgument,
+  effectsOfNodeApi,
   NO_EFFECTS,
   OPAQUE,
   returnsFreshSocket,
@@ -36,6 +37,7 @@ import {
   CLOSER_METHODS,
   LISTENER_METHODS,
   NON_SOCKET_GLOBALS,
+  OBSERVER_CALLEES,
 } from './vocabulary.js';
 
 type Variable = TSESLint.Scope.Variable;
@@ -55,6 +57,22 @@ interface ScopeIndex {
   readonly names: BindingNames;
 }
 const DefinitionType = TSESLint.Scope.DefinitionType;
+
+/** `name` or `object.name`: the callee text `OBSERVER_CALLEES` lists (`console.log`, `util.inspect`, `assert`). */
+function observedName(callee: TSESTree.Node): string | null {
+  if (callee.type === AST_NODE_TYPES.Identifier) {
+    return callee.name;
+  }
+  if (
+    callee.type === AST_NODE_TYPES.MemberExpression &&
+    !callee.computed &&
+    callee.object.type === AST_NODE_TYPES.Identifier &&
+    callee.property.type === AST_NODE_TYPES.Identifier
+  ) {
+    return `${callee.object.name}.${callee.property.name}`;
+  }
+  return null;
+}
 
 /** Whether an initializer makes an object right there (`new`, a literal): its methods are no module's or helper's. */
 function makesObject(init: TSESTree.Node | null | undefined): boolean {
@@ -386,9 +404,17 @@ export class FileModel {
     }
     let result: ParamEffects = OPAQUE;
     try {
-      const tsCall = this.services.esTreeNodeToTSNodeMap.get(call) as ts.CallExpression | ts.NewExpression | undefined;
-      if (tsCall) {
-        result = effectsOfArgument(tsCall, index, this.summaryContext);
+      const callee = unwrap(call.callee);
+      const name = observedName(callee);
+      const bound = name !== null && OBSERVER_CALLEES.has(name) ? null : this.boundApi(callee);
+      if (bound) {
+        // A Node API by its import: what the checker would say, without asking it (a builtin has no code we can see).
+        result = effectsOfNodeApi(bound) ?? OPAQUE;
+      } else {
+        const tsCall = this.services.esTreeNodeToTSNodeMap.get(call) as ts.CallExpression | ts.NewExpression | undefined;
+        if (tsCall) {
+          result = effectsOfArgument(tsCall, index, this.summaryContext);
+        }
       }
     } catch {
       result = OPAQUE;

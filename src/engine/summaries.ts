@@ -1,6 +1,6 @@
 import * as ts from 'typescript';
 
-import { nodeApiOfTsNode } from './node-api.js';
+import { nodeApiOfTsNode, type NodeApi } from './node-api.js';
 import { classifyType, kindOfConstruction, type TypeContext } from './types.js';
 import {
   BODY_READER_METHODS,
@@ -148,19 +148,9 @@ export function effectsOfArgument(
     return NO_EFFECTS;
   }
   const api = nodeApiOfTsNode(callee, context.checker);
-  if (api) {
-    if (api.module.startsWith('stream') && (api.name === 'pipeline' || api.name === 'compose')) {
-      return { ...NO_EFFECTS, reads: true, closesSome: true, escapes: true, events: new Set(['error']) };
-    }
-    if (api.module.startsWith('stream') && api.name === 'finished') {
-      return { ...NO_EFFECTS, events: new Set(['error', 'close']) };
-    }
-    if (api.module === 'events' && api.name === 'once') {
-      return { ...NO_EFFECTS, events: new Set(['error']) };
-    }
-    if (api.module === 'util' || api.module === 'console') {
-      return NO_EFFECTS;
-    }
+  const known = api ? effectsOfNodeApi(api) : null;
+  if (known) {
+    return known;
   }
   const declaration = visibleCallee(call, context);
   if (!declaration) {
@@ -171,6 +161,27 @@ export function effectsOfArgument(
     return parameter?.dotDotDotToken ? OPAQUE : NO_EFFECTS;
   }
   return summarizeParameter(declaration, declaration.parameters.indexOf(parameter), context);
+}
+
+/**
+ * What a Node API does to a stream it is given, for the APIs whose effect matters: `pipeline`/`compose` read it,
+ * close it on error and take it over, `finished` and `events.once` listen to it, `util` and `console` only look at it.
+ * `null` for the others (code we cannot see: {@link OPAQUE}).
+ */
+export function effectsOfNodeApi(api: NodeApi): ParamEffects | null {
+  if (api.module.startsWith('stream') && (api.name === 'pipeline' || api.name === 'compose')) {
+    return { ...NO_EFFECTS, reads: true, closesSome: true, escapes: true, events: new Set(['error']) };
+  }
+  if (api.module.startsWith('stream') && api.name === 'finished') {
+    return { ...NO_EFFECTS, events: new Set(['error', 'close']) };
+  }
+  if (api.module === 'events' && api.name === 'once') {
+    return { ...NO_EFFECTS, events: new Set(['error']) };
+  }
+  if (api.module === 'util' || api.module === 'console') {
+    return NO_EFFECTS;
+  }
+  return null;
 }
 
 function calleeText(node: ts.Node): string | null {

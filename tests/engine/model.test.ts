@@ -5,6 +5,7 @@ import type { FileModel, Resource } from '../../src/engine/index.js';
 
 import { receiverOf } from '../../src/engine/ast.js';
 import { nodeApiOf } from '../../src/engine/node-api.js';
+import { effectsOfArgument } from '../../src/engine/summaries.js';
 import { classifyType } from '../../src/engine/types.js';
 import { jsFile } from '../rule-tester.js';
 import { analyze } from './analyze.js';
@@ -459,5 +460,57 @@ export function print(out: net.Socket): void {
       ['out:5', 'socket', 'socket'],
       ['out:7', 'tty', 'tty'],
     ]);
+  });
+});
+
+describe('effectsOf', () => {
+  it('answers for calls through builtin-module bindings what the checker-based summary answers', () => {
+    const effects = analyze(
+      `
+import net from 'node:net';
+import assert from 'node:assert';
+import util from 'node:util';
+import { pipeline } from 'node:stream/promises';
+import { finished } from 'node:stream';
+import events, { once } from 'node:events';
+import * as eventsNamespace from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+const socket = net.connect(80);
+const other = net.connect(81);
+await pipeline(socket, other);
+finished(socket, () => {});
+await events.once(socket, 'close');
+await once(socket, 'close');
+await eventsNamespace.once(socket, 'close');
+console.log(util.inspect(socket));
+assert.ok(socket);
+await sleep(10, socket);
+net.isIP(String(socket));
+`,
+      (model: FileModel) =>
+        model.paths.calls
+          .filter(call => call.arguments.length > 0)
+          .map(call => {
+            const tsCall = model.services.esTreeNodeToTSNodeMap.get(call);
+            return {
+              callee: tsCall.expression.getText(),
+              model: model.effectsOf(call, 0),
+              checker: effectsOfArgument(tsCall, 0, model.summaryContext),
+            };
+          }),
+    );
+    const callees = effects.map(effect => effect.callee);
+    expect(callees).toEqual(expect.arrayContaining(['pipeline', 'finished', 'events.once', 'util.inspect', 'assert.ok', 'sleep']));
+    for (const effect of effects) {
+      if (effect.callee !== 'eventsNamespace.once') {
+        expect(effect.model, effect.callee).toEqual(effect.checker);
+      }
+    }
+    // Through a namespace import of an `export =` module the checker's symbol has no declaration to name the API by
+    // (so it answered "code we cannot see"); the binding says it is events.once, as the other two imports do.
+    const byCallee = new Map(effects.map(effect => [effect.callee, effect]));
+    expect(byCallee.get('eventsNamespace.once')?.checker.closesAll).toBe(true);
+    expect(byCallee.get('eventsNamespace.once')?.model).toEqual(byCallee.get('once')?.checker);
+    expect(byCallee.get('events.once')?.model).toEqual(byCallee.get('once')?.checker);
   });
 });
