@@ -26,8 +26,9 @@ import {
   effectsOfNodeApi,
   NO_EFFECTS,
   OPAQUE,
+  resolveCallee,
   returnsFreshSocket,
-  visibleCallee,
+  type Callee,
   type ParamEffects,
   type SummaryContext,
 } from './summaries.js';
@@ -309,6 +310,28 @@ export class FileModel {
     return api;
   }
 
+  private readonly calleesByVariable = new Map<Variable, Callee>();
+
+  /**
+   * What a call's callee is (the Node API, the visible function it runs), resolved by the checker once per callee
+   * variable of this file: every call of `helper(…)` resolves the same binding to the same symbol, unless the function
+   * is overloaded (then the call's own signature decides, and each call is resolved).
+   */
+  private calleeOf(call: TSESTree.CallExpression | TSESTree.NewExpression): Callee {
+    const callee = unwrap(call.callee);
+    const variable = callee.type === AST_NODE_TYPES.Identifier ? this.variableOf(callee) : null;
+    const cached = variable ? this.calleesByVariable.get(variable) : undefined;
+    if (cached) {
+      return cached;
+    }
+    const tsCall = this.services.esTreeNodeToTSNodeMap.get(call) as ts.CallExpression | ts.NewExpression | undefined;
+    const resolved = tsCall ? resolveCallee(tsCall, this.typeContext) : { api: null, declaration: null, perCall: true };
+    if (variable && !resolved.perCall) {
+      this.calleesByVariable.set(variable, resolved);
+    }
+    return resolved;
+  }
+
   /** `module.name` for a callee whose binding names a builtin module's export; `null` when the binding does not say. */
   private boundApi(callee: TSESTree.Node): NodeApi | null {
     if (callee.type === AST_NODE_TYPES.Identifier) {
@@ -413,7 +436,7 @@ export class FileModel {
       } else {
         const tsCall = this.services.esTreeNodeToTSNodeMap.get(call) as ts.CallExpression | ts.NewExpression | undefined;
         if (tsCall) {
-          result = effectsOfArgument(tsCall, index, this.summaryContext);
+          result = effectsOfArgument(tsCall, index, this.summaryContext, this.calleeOf(call));
         }
       }
     } catch {
@@ -726,8 +749,7 @@ export class FileModel {
     }
     // The declaration first (a symbol lookup, memoised summary): most calls go to library code and stop here,
     // before any type query.
-    const tsCall = this.services.esTreeNodeToTSNodeMap.get(call) as ts.CallExpression | undefined;
-    const declaration = tsCall ? visibleCallee(tsCall, this.typeContext) : null;
+    const { declaration } = this.calleeOf(call);
     if (declaration && returnsFreshSocket(declaration, this.summaryContext) && this.kindOf(call) === 'socket') {
       this.createResource(call, 'socket', 'helper', undefined);
     }

@@ -27,16 +27,26 @@ export function nodeApiOfTsNode(node: ts.Node, checker: ts.TypeChecker): NodeApi
     if (symbol.flags & ts.SymbolFlags.Alias) {
       symbol = checker.getAliasedSymbol(symbol);
     }
-    const cached = apiCache.get(symbol);
-    if (cached !== undefined) {
-      return cached;
-    }
-    const api = apiOfSymbol(symbol);
-    apiCache.set(symbol, api);
-    return api;
+    return nodeApiOfSymbol(symbol);
   } catch {
     return null;
   }
+}
+
+/** {@link nodeApiOfTsNode} for a symbol already resolved (aliases followed). Memoised per symbol. */
+export function nodeApiOfSymbol(symbol: ts.Symbol): NodeApi | null {
+  const cached = apiCache.get(symbol);
+  if (cached !== undefined) {
+    return cached;
+  }
+  let api: NodeApi | null = null;
+  try {
+    api = apiOfSymbol(symbol);
+  } catch {
+    api = null;
+  }
+  apiCache.set(symbol, api);
+  return api;
 }
 
 function apiOfSymbol(symbol: ts.Symbol): NodeApi | null {

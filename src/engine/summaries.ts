@@ -1,6 +1,6 @@
 import * as ts from 'typescript';
 
-import { nodeApiOfTsNode, type NodeApi } from './node-api.js';
+import { nodeApiOfSymbol, nodeApiOfTsNode, type NodeApi } from './node-api.js';
 import { classifyType, kindOfConstruction, type TypeContext } from './types.js';
 import {
   BODY_READER_METHODS,
@@ -70,44 +70,68 @@ export interface SummaryContext extends TypeContext {
 const summaryCache = new WeakMap<ts.Node, Map<number, ParamEffects>>();
 const freshCache = new WeakMap<ts.Node, boolean>();
 
-/** The function-like declaration with a body that a call resolves to, in the program's own (non-library) files. */
-export function visibleCallee(
-  call: ts.CallExpression | ts.NewExpression,
-  context: TypeContext,
-): ts.FunctionLikeDeclaration | null {
+/** What a call's callee is, from one symbol lookup: the Node API it names, and the function with a body it runs. */
+export interface Callee {
+  api: NodeApi | null;
+  /** The function-like declaration with a body the call resolves to, in the program's own (non-library) files. */
+  declaration: ts.FunctionLikeDeclaration | null;
+  /** Whether the answer depends on the call site (an overloaded function of the program: its signature decides). */
+  perCall: boolean;
+}
+
+const NO_CALLEE: Callee = { api: null, declaration: null, perCall: false };
+
+/**
+ * Resolves a call's callee once for both questions a summary asks (which Node API, which visible function). Methods
+ * of strings, arrays and functions (`LANGUAGE_METHODS`, none of them a Node API whose effect is known) are not looked
+ * up. Never throws.
+ */
+export function resolveCallee(call: ts.CallExpression | ts.NewExpression, context: TypeContext): Callee {
   try {
-    if (ts.isPropertyAccessExpression(call.expression) && LANGUAGE_METHODS.has(call.expression.name.text)) {
-      return null;
+    const callee = skipOuter(call.expression);
+    if (ts.isPropertyAccessExpression(callee) && LANGUAGE_METHODS.has(callee.name.text)) {
+      return NO_CALLEE;
     }
     // The symbol first: cheap, and enough unless the function is overloaded.
-    let symbol = context.checker.getSymbolAtLocation(
-      ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call.expression,
-    );
+    let symbol = context.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee);
     if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
       symbol = context.checker.getAliasedSymbol(symbol);
     }
-    let declaration: ts.Node | undefined = symbol?.valueDeclaration;
+    if (!symbol) {
+      return NO_CALLEE;
+    }
+    const api = nodeApiOfSymbol(symbol);
+    let declaration: ts.Node | undefined = symbol.valueDeclaration;
     if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
       declaration = skipOuter(declaration.initializer);
     }
-    const declarations = symbol?.declarations ?? [];
-    if (declarations.length > 1 && declarations.some(d => !d.getSourceFile().isDeclarationFile)) {
+    const declarations = symbol.declarations ?? [];
+    const perCall = declarations.length > 1 && declarations.some(d => !d.getSourceFile().isDeclarationFile);
+    if (perCall) {
       const resolved = context.checker.getResolvedSignature(call)?.declaration;
       if (resolved && isFunctionWithBody(resolved)) {
         declaration = resolved;
       }
     }
     if (!declaration || !isFunctionWithBody(declaration)) {
-      return null;
+      return { api, declaration: null, perCall };
     }
     const file = declaration.getSourceFile();
     if (file.isDeclarationFile || context.program.isSourceFileFromExternalLibrary(file)) {
-      return null;
+      return { api, declaration: null, perCall };
     }
-    return declaration;
+    return { api, declaration, perCall };
   } catch {
-    return null;
+    return NO_CALLEE;
   }
+}
+
+/** The function-like declaration with a body that a call resolves to, in the program's own (non-library) files. */
+export function visibleCallee(
+  call: ts.CallExpression | ts.NewExpression,
+  context: TypeContext,
+): ts.FunctionLikeDeclaration | null {
+  return resolveCallee(call, context).declaration;
 }
 
 function isFunctionWithBody(node: ts.Node): node is ts.FunctionLikeDeclaration {
@@ -141,18 +165,17 @@ export function effectsOfArgument(
   call: ts.CallExpression | ts.NewExpression,
   index: number,
   context: SummaryContext,
+  resolved?: Callee,
 ): ParamEffects {
-  const callee = skipOuter(call.expression);
-  const name = calleeText(callee);
+  const name = calleeText(skipOuter(call.expression));
   if (name !== null && OBSERVER_CALLEES.has(name)) {
     return NO_EFFECTS;
   }
-  const api = nodeApiOfTsNode(callee, context.checker);
+  const { api, declaration } = resolved ?? resolveCallee(call, context);
   const known = api ? effectsOfNodeApi(api) : null;
   if (known) {
     return known;
   }
-  const declaration = visibleCallee(call, context);
   if (!declaration) {
     return OPAQUE;
   }
