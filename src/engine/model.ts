@@ -1,6 +1,8 @@
 import type { ParserServicesWithTypeInformation, TSESTree } from '@typescript-eslint/utils';
 import type * as ts from 'typescript';
 
+import type { NodeApi } from './node-api.js';
+
 import { AST_NODE_TYPES, TSESLint } from '@typescript-eslint/utils';
 import { isBuiltin } from 'node:module';
 
@@ -18,7 +20,6 @@ import {
   unwrap,
   type FunctionNode,
 } from './ast.js';
-import { nodeApiOf, type NodeApi } from './node-api.js';
 import { swallow } from './failure.js';
 import { codePathOwner, type PathIndex } from './paths.js';
 import {
@@ -294,7 +295,8 @@ export class FileModel {
   /**
    * The Node builtin a call's callee refers to (`net.connect`, `stream.pipeline`, …). A callee bound straight to a
    * builtin module by an import or `require` (`net.connect` with `import net from 'node:net'`, `connect` imported from
-   * it) is read from that binding; anything else (re-exports, aliases, values) is resolved by the checker.
+   * it) is read from that binding; anything else (re-exports, aliases, values) is resolved by the checker, once per
+   * callee variable (see {@link calleeOf}).
    */
   apiOf(call: TSESTree.CallExpression | TSESTree.NewExpression): NodeApi | null {
     if (this.apis.has(call)) {
@@ -302,7 +304,7 @@ export class FileModel {
     }
     let api: NodeApi | null = null;
     try {
-      api = this.boundApi(unwrap(call.callee)) ?? nodeApiOf(call.callee, this.services.esTreeNodeToTSNodeMap, this.typeContext.checker);
+      api = this.boundApi(unwrap(call.callee)) ?? this.calleeOf(call).api;
     } catch {
       api = null;
     }
