@@ -16,6 +16,8 @@ interface Frame {
   node: TSESTree.Node;
   /** The segments open now (a handful at most: one per branch still running). */
   segments: Segment[];
+  /** The calls recorded on this code path (the list `callsByFunction` holds for its node). */
+  calls: (TSESTree.CallExpression | TSESTree.NewExpression)[] | null;
   /** A copy of `segments`, shared by the nodes recorded until it changes. */
   snapshot: readonly Segment[] | null;
 }
@@ -37,7 +39,6 @@ export class PathIndex {
   private readonly returnsByFunction = new Map<TSESTree.Node, TSESTree.ReturnStatement[]>();
   /** Every declarator, assignment and class field in source order (where values get stored). */
   readonly stores: (TSESTree.VariableDeclarator | TSESTree.AssignmentExpression | TSESTree.PropertyDefinition)[] = [];
-  private readonly storeSet = new Set<TSESTree.Node>();
 
   /**
    * The index of a file, read from `sourceCode.traverse()`: since ESLint 9 the traversal (node visits interleaved with
@@ -97,16 +98,25 @@ export class PathIndex {
     switch (node.type) {
       case AST_NODE_TYPES.CallExpression:
       case AST_NODE_TYPES.NewExpression:
-      case AST_NODE_TYPES.ChainExpression:
-      case AST_NODE_TYPES.ReturnStatement:
-      case AST_NODE_TYPES.ForOfStatement:
-      case AST_NODE_TYPES.IfStatement:
+        this.recordCall(node);
+        break;
       case AST_NODE_TYPES.VariableDeclarator:
       case AST_NODE_TYPES.AssignmentExpression:
+        if (this.record(node)) {
+          this.stores.push(node);
+        }
+        break;
+      case AST_NODE_TYPES.ReturnStatement:
+        this.recordReturn(node);
+        break;
+      case AST_NODE_TYPES.ChainExpression:
+      case AST_NODE_TYPES.ForOfStatement:
+      case AST_NODE_TYPES.IfStatement:
         this.record(node);
         break;
       case AST_NODE_TYPES.PropertyDefinition:
-        this.addStore(node);
+        // A class field's position is not recorded: its initializer runs on a code path of its own.
+        this.stores.push(node);
         break;
       case AST_NODE_TYPES.MemberExpression: {
         const name = memberName(node);
@@ -120,9 +130,10 @@ export class PathIndex {
     }
   }
 
+
   private onCodePathStart(codePath: CodePath, node: TSESTree.Node): void {
     this.codePaths.set(node, codePath);
-    this.stack.push({ codePath, node, segments: [], snapshot: null });
+    this.stack.push({ codePath, node, segments: [], calls: null, snapshot: null });
   }
 
   private onCodePathEnd(codePath: CodePath): void {
@@ -154,42 +165,45 @@ export class PathIndex {
     }
   }
 
-  /** Records where a node of interest sits. Idempotent. */
-  private record(node: TSESTree.Node): void {
-    if (this.nodeSegments.has(node)) {
-      return;
+  /** Records the segments `node` sits in (ESLint enters each node once). Whether it is on a code path. */
+  private record(node: TSESTree.Node): boolean {
+    const top = this.stack[this.stack.length - 1];
+    if (!top) {
+      return false;
     }
+    top.snapshot ??= top.segments.slice();
+    this.nodeSegments.set(node, top.snapshot);
+    return true;
+  }
+
+  private recordCall(node: TSESTree.CallExpression | TSESTree.NewExpression): void {
     const top = this.stack[this.stack.length - 1];
     if (!top) {
       return;
     }
     top.snapshot ??= top.segments.slice();
     this.nodeSegments.set(node, top.snapshot);
-    if (node.type === AST_NODE_TYPES.VariableDeclarator || node.type === AST_NODE_TYPES.AssignmentExpression) {
-      this.addStore(node);
-    } else if (node.type === AST_NODE_TYPES.ReturnStatement) {
-      const list = this.returnsByFunction.get(top.node);
-      if (list) {
-        list.push(node);
-      } else {
-        this.returnsByFunction.set(top.node, [node]);
-      }
-    } else if (node.type === AST_NODE_TYPES.CallExpression || node.type === AST_NODE_TYPES.NewExpression) {
-      this.calls.push(node);
-      let list = this.callsByFunction.get(top.node);
-      if (!list) {
-        list = [];
-        this.callsByFunction.set(top.node, list);
-      }
-      list.push(node);
+    this.calls.push(node);
+    if (top.calls) {
+      top.calls.push(node);
+    } else {
+      top.calls = [node];
+      this.callsByFunction.set(top.node, top.calls);
     }
   }
 
-  /** Lists a store (a class field's position is not recorded: its initializer runs on a code path of its own). */
-  private addStore(node: TSESTree.VariableDeclarator | TSESTree.AssignmentExpression | TSESTree.PropertyDefinition): void {
-    if (!this.storeSet.has(node)) {
-      this.storeSet.add(node);
-      this.stores.push(node);
+  private recordReturn(node: TSESTree.ReturnStatement): void {
+    const top = this.stack[this.stack.length - 1];
+    if (!top) {
+      return;
+    }
+    top.snapshot ??= top.segments.slice();
+    this.nodeSegments.set(node, top.snapshot);
+    const list = this.returnsByFunction.get(top.node);
+    if (list) {
+      list.push(node);
+    } else {
+      this.returnsByFunction.set(top.node, [node]);
     }
   }
 
