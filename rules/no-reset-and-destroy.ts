@@ -3,7 +3,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 
 import { createRule } from '../src/create-rule.js';
-import { calledMethod, receiverOf, unwrap } from '../src/engine/ast.js';
+import { receiverOf, unwrap } from '../src/engine/ast.js';
 import { isOnErrorPath } from '../src/engine/error-paths.js';
 import { engineMessages, socketRuleListeners } from '../src/engine/index.js';
 import { socketOfReceiver } from '../src/engine/writes.js';
@@ -50,10 +50,7 @@ export default createRule<Options, MessageIds>({
   create(context, [options]) {
     const allowIn = options.allowIn ?? [];
     return socketRuleListeners(context, model => {
-      for (const call of model.paths.calls) {
-        if (call.type !== AST_NODE_TYPES.CallExpression || calledMethod(call) !== 'resetAndDestroy') {
-          continue;
-        }
+      for (const call of model.callsOf('resetAndDestroy')) {
         const receiver = receiverOf(call);
         if (!receiver || !socketOfReceiver(model, receiver) || isOnErrorPath(model, call, { allowIn })) {
           continue;

@@ -57,10 +57,7 @@ export function socketJoins(model: FileModel): readonly Join[] {
 
 function collect(model: FileModel, joins: Join[]): void {
   const links: JoinLink[] = [];
-  for (const call of model.paths.calls) {
-    if (call.type !== AST_NODE_TYPES.CallExpression || calledMethod(call) !== 'pipe') {
-      continue;
-    }
+  for (const call of model.callsOf('pipe')) {
     const receiver = pipedInto(receiverOf(call));
     const argument = call.arguments[0];
     if (!receiver || !argument || argument.type === AST_NODE_TYPES.SpreadElement) {

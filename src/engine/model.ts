@@ -213,10 +213,22 @@ export class FileModel {
     readonly paths: PathIndex,
   ) {
     this.summaryContext = { ...typeContext, depth: 0 };
-    // Built only for files that `mayUseSockets` lets through (see socketRuleListeners).
+    // Built only for files that `mayUseSockets` lets through (see socketRuleListeners). The calls are indexed by
+    // method name on the way (see `callsOf`).
+    const byMethod = new Map<string, TSESTree.CallExpression[]>();
+    this.callsByMethod = byMethod;
     for (const call of paths.calls) {
       try {
-        this.discover(call);
+        const method = call.type === AST_NODE_TYPES.CallExpression ? calledMethod(call) : null;
+        if (method !== null) {
+          const list = byMethod.get(method);
+          if (list) {
+            list.push(call as TSESTree.CallExpression);
+          } else {
+            byMethod.set(method, [call as TSESTree.CallExpression]);
+          }
+        }
+        this.discover(call, method);
       } catch (error) {
         // An unexpected shape: this call contributes nothing.
         swallow(error);
@@ -289,6 +301,14 @@ export class FileModel {
   private mayNameTtyStreams(): boolean {
     this.ttyNames ??= /tty|ReadStream|WriteStream/.test(this.sourceCode.text);
     return this.ttyNames;
+  }
+
+
+  private readonly callsByMethod: Map<string, TSESTree.CallExpression[]>;
+
+  /** The calls `x.method(…)` of the file (those on a code path), in source order. */
+  callsOf(method: string): readonly TSESTree.CallExpression[] {
+    return this.callsByMethod.get(method) ?? [];
   }
 
 
@@ -451,8 +471,7 @@ export class FileModel {
   // ---------------------------------------------------------------------------------------------------------------
   // Discovery
 
-  private discover(call: TSESTree.CallExpression | TSESTree.NewExpression): void {
-    const method = calledMethod(call);
+  private discover(call: TSESTree.CallExpression | TSESTree.NewExpression, method: string | null): void {
     if (call.type === AST_NODE_TYPES.CallExpression && method !== null) {
       const target = receiverOf(call);
       if (target && LISTENER_METHODS.has(method)) {

@@ -33,6 +33,7 @@ export class PathIndex {
   private readonly nodeSegments = new Map<TSESTree.Node, readonly Segment[]>();
   /** Calls and `new` expressions grouped by the function (or program) whose code path they are on. */
   readonly callsByFunction = new Map<TSESTree.Node, (TSESTree.CallExpression | TSESTree.NewExpression)[]>();
+  private readonly owners = new Map<TSESTree.Node, TSESTree.Node>();
   /** All calls in source order. */
   readonly calls: (TSESTree.CallExpression | TSESTree.NewExpression)[] = [];
   /** The `return` statements on each function's (or the program's) own code path, in source order. */
@@ -183,6 +184,7 @@ export class PathIndex {
     }
     top.snapshot ??= top.segments.slice();
     this.nodeSegments.set(node, top.snapshot);
+    this.owners.set(node, top.node);
     this.calls.push(node);
     if (top.calls) {
       top.calls.push(node);
@@ -205,6 +207,11 @@ export class PathIndex {
     } else {
       this.returnsByFunction.set(top.node, [node]);
     }
+  }
+
+  /** The node whose code path a recorded call is on (a function, the program, a static block, a field initializer). */
+  ownerOf(call: TSESTree.CallExpression | TSESTree.NewExpression): TSESTree.Node | undefined {
+    return this.owners.get(call);
   }
 
   /** The `return`s recorded on `fn`'s own code path; `undefined` when `fn`'s code path was not recorded. */

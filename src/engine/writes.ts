@@ -47,6 +47,9 @@ const END_METHODS: ReadonlySet<string> = new Set(['end', 'destroySoon']);
 
 const cache = new WeakMap<FileModel, readonly WriteAfterClose[]>();
 
+/** The method names `dataWriteMethod` can accept. */
+const DATA_WRITE_NAMES: readonly string[] = [...WRITE_METHODS, 'end'];
+
 /**
  * Every write of a socket (a `net.Socket`/`tls.TLSSocket` by type, or `this` in a `function` listener registered on
  * one) that can run, on some path of the same function (loops included), after `end()`, `destroy()`,
@@ -63,15 +66,26 @@ export function writesAfterClose(model: FileModel): readonly WriteAfterClose[] {
   }
   const found: WriteAfterClose[] = [];
   const state: ScanState = { model, earlyExits: new Map(), queries: 0 };
-  for (const [owner, calls] of model.paths.callsByFunction) {
-    const writes: [TSESTree.CallExpression, 'write' | 'end'][] = [];
-    for (const call of calls) {
+  // The writes first, through the file's calls by method name, grouped by the code path they are on.
+  const writesByOwner = new Map<TSESTree.Node, [TSESTree.CallExpression, 'write' | 'end'][]>();
+  for (const name of DATA_WRITE_NAMES) {
+    for (const call of model.callsOf(name)) {
       const method = dataWriteMethod(call);
-      if (method !== null) {
-        writes.push([call as TSESTree.CallExpression, method]);
+      const owner = method !== null ? model.paths.ownerOf(call) : undefined;
+      if (method === null || owner === undefined) {
+        continue;
+      }
+      const list = writesByOwner.get(owner);
+      if (list) {
+        list.push([call, method]);
+      } else {
+        writesByOwner.set(owner, [[call, method]]);
       }
     }
-    if (writes.length === 0) {
+  }
+  for (const [owner, calls] of model.paths.callsByFunction) {
+    const writes = writesByOwner.get(owner)?.sort(([a], [b]) => a.range[0] - b.range[0]);
+    if (!writes) {
       continue;
     }
     const written = writes
