@@ -33,6 +33,7 @@ export class PathIndex {
   private readonly nodeSegments = new Map<TSESTree.Node, readonly Segment[]>();
   /** Calls and `new` expressions grouped by the function (or program) whose code path they are on. */
   readonly callsByFunction = new Map<TSESTree.Node, (TSESTree.CallExpression | TSESTree.NewExpression)[]>();
+  /** The node whose code path each recorded call is on. */
   private readonly owners = new Map<TSESTree.Node, TSESTree.Node>();
   /** All calls in source order. */
   readonly calls: (TSESTree.CallExpression | TSESTree.NewExpression)[] = [];
@@ -131,7 +132,6 @@ export class PathIndex {
     }
   }
 
-
   private onCodePathStart(codePath: CodePath, node: TSESTree.Node): void {
     this.codePaths.set(node, codePath);
     this.stack.push({ codePath, node, segments: [], calls: null, snapshot: null });
@@ -168,22 +168,25 @@ export class PathIndex {
 
   /** Records the segments `node` sits in (ESLint enters each node once). Whether it is on a code path. */
   private record(node: TSESTree.Node): boolean {
+    return this.recordIn(node) !== null;
+  }
+
+  /** {@link record}, answering the frame of the code path `node` is on. */
+  private recordIn(node: TSESTree.Node): Frame | null {
     const top = this.stack[this.stack.length - 1];
     if (!top) {
-      return false;
+      return null;
     }
     top.snapshot ??= top.segments.slice();
     this.nodeSegments.set(node, top.snapshot);
-    return true;
+    return top;
   }
 
   private recordCall(node: TSESTree.CallExpression | TSESTree.NewExpression): void {
-    const top = this.stack[this.stack.length - 1];
+    const top = this.recordIn(node);
     if (!top) {
       return;
     }
-    top.snapshot ??= top.segments.slice();
-    this.nodeSegments.set(node, top.snapshot);
     this.owners.set(node, top.node);
     this.calls.push(node);
     if (top.calls) {
@@ -195,12 +198,10 @@ export class PathIndex {
   }
 
   private recordReturn(node: TSESTree.ReturnStatement): void {
-    const top = this.stack[this.stack.length - 1];
+    const top = this.recordIn(node);
     if (!top) {
       return;
     }
-    top.snapshot ??= top.segments.slice();
-    this.nodeSegments.set(node, top.snapshot);
     const list = this.returnsByFunction.get(top.node);
     if (list) {
       list.push(node);
