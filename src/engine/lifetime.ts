@@ -36,7 +36,6 @@ import {
   READER_METHODS,
 } from './vocabulary.js';
 
-
 /** Methods that consume a socket and also restart reading on a paused one (`pause()`, `pauseOnConnect`). */
 const RESUMING_METHODS: ReadonlySet<string> = new Set([...READER_METHODS, ...READABLE_CONSUMER_METHODS]);
 

@@ -51,6 +51,7 @@ interface BindingNames {
   readonly destructured: Set<string>;
 }
 
+/** The file's scopes, indexed once (see `FileModel.scopeIndex`). */
 interface ScopeIndex {
   /** The variable every reference resolves to (`null` when it resolves to none). */
   readonly variables: Map<TSESTree.Node, Variable | null>;
@@ -58,6 +59,7 @@ interface ScopeIndex {
   readonly declarations: Map<TSESTree.Node, Variable>;
   readonly names: BindingNames;
 }
+
 const DefinitionType = TSESLint.Scope.DefinitionType;
 
 /** `name` or `object.name`: the callee text `OBSERVER_CALLEES` lists (`console.log`, `util.inspect`, `assert`). */
@@ -303,14 +305,12 @@ export class FileModel {
     return this.ttyNames;
   }
 
-
   private readonly callsByMethod: Map<string, TSESTree.CallExpression[]>;
 
   /** The calls `x.method(…)` of the file (those on a code path), in source order. */
   callsOf(method: string): readonly TSESTree.CallExpression[] {
     return this.callsByMethod.get(method) ?? [];
   }
-
 
   /**
    * The Node builtin a call's callee refers to (`net.connect`, `stream.pipeline`, …). A callee bound straight to a
@@ -603,7 +603,6 @@ export class FileModel {
     return this.scopeIndex().names;
   }
 
-
   /**
    * `new Map()`, `Math.min()`, `JSON.parse()`, `require()`: a call or `new` of a global that never makes a socket,
    * judged from the name and the scope alone (a local binding of the same name is not the global).
@@ -638,7 +637,6 @@ export class FileModel {
     }
     return this.builtinBinding(root) !== null;
   }
-
 
   /** `import { connect as dial } from 'node:net'` and `const { connect: dial } = require('net')`. */
   private isRenamedCreator(callee: TSESTree.Node): boolean {
@@ -1203,7 +1201,6 @@ export class FileModel {
     return this.scopeIndex().declarations.get(identifier) ?? null;
   }
 
-
   /**
    * The resource a handler parameter is: a tracked one, or a borrowed one built from its references. `kind` says
    * what the parameter is at run time where the declared type is too wide (http.Server's `'timeout'` listener gets
@@ -1243,7 +1240,6 @@ export class FileModel {
   variableOf(identifier: TSESTree.Identifier): Variable | null {
     return this.scopeIndex().variables.get(identifier) ?? null;
   }
-
 
   /** Every `this.<field>` in the class around `member` where `this` is the instance. */
   private fieldRefs(member: TSESTree.Node, field: string): TSESTree.Node[] {
