@@ -5,6 +5,7 @@ import type { FileModel, Listener, Resource } from '../src/engine/index.js';
 import { createRule } from '../src/create-rule.js';
 import { engineMessages, socketRuleListeners } from '../src/engine/index.js';
 import { isFunctionNode, unwrap, type FunctionNode } from '../src/engine/ast.js';
+import { disarmsTimeout } from '../src/engine/servers.js';
 import { appendToBody } from '../src/fixes.js';
 
 export type Options = [];
@@ -83,15 +84,7 @@ export default createRule<Options, MessageIds>({
      * connection it leaves is already in use, not idle.
      */
     function isDisarmedConnectTimeout(model: FileModel, handler: FunctionNode, socket: Resource, listener: Listener): boolean {
-      const disarmed = socket.uses.some(
-        use =>
-          use.kind === 'method' &&
-          use.name === 'setTimeout' &&
-          use.call.arguments.length === 1 &&
-          use.call.arguments[0]?.type === AST_NODE_TYPES.Literal &&
-          use.call.arguments[0].value === 0,
-      );
-      if (!disarmed) {
+      if (!disarmsTimeout(socket)) {
         return false;
       }
       const anchors = model.closingAnchors(handler, socket, listener.target, 0);

@@ -222,6 +222,21 @@ function closesNow(
   return false;
 }
 
+/**
+ * Whether the code disarms the socket's inactivity timer somewhere: `socket.setTimeout(0)` (a literal 0 and no
+ * callback), as code that arms a connect timeout does once connected.
+ */
+export function disarmsTimeout(socket: Resource): boolean {
+  return socket.uses.some(
+    use =>
+      use.kind === 'method' &&
+      use.name === 'setTimeout' &&
+      use.call.arguments.length === 1 &&
+      use.call.arguments[0]?.type === AST_NODE_TYPES.Literal &&
+      use.call.arguments[0].value === 0,
+  );
+}
+
 /** Whether the socket gets an inactivity timeout (not 0) and a `'timeout'` listener, here or in a helper. */
 function armsClosingTimeout(model: FileModel, socket: Resource): boolean {
   let armed = false;

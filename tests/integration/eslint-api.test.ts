@@ -8,64 +8,22 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { rules } from '../../rules/index.js';
-import { assertBuilt, linkNodeModules, makeTempDir, readmeSectionFiles, REPO_ROOT, removeDir } from './helpers.js';
+import {
+  assertBuilt,
+  BAD_JS,
+  BAD_TS,
+  GOOD_JS,
+  GOOD_TS,
+  linkNodeModules,
+  makeTempDir,
+  readmeSectionFiles,
+  REPO_ROOT,
+  removeDir,
+} from './helpers.js';
 
 const RULE = 'socket-leaks/timeout-closes-socket';
 const hasTimeoutRule = 'timeout-closes-socket' in rules;
 const hasAnyRule = Object.keys(rules).length > 0;
-
-const BAD_TS = `import net from 'node:net';
-
-const server = net.createServer(socket => {
-  socket.setTimeout(5_000);
-  socket.on('timeout', () => console.log('idle'));
-  socket.on('data', (chunk: Buffer) => socket.write(chunk));
-  socket.on('error', () => {});
-});
-server.on('error', () => {});
-server.listen(0);
-`;
-
-const GOOD_TS = `import net from 'node:net';
-
-const server = net.createServer(socket => {
-  socket.setTimeout(5_000);
-  socket.on('timeout', () => {
-    console.log('idle');
-    socket.destroy();
-  });
-  socket.on('data', (chunk: Buffer) => socket.write(chunk));
-  socket.on('error', () => {});
-});
-server.on('error', () => {});
-server.listen(0);
-`;
-
-const BAD_JS = `'use strict';
-const net = require('node:net');
-
-const server = net.createServer(socket => {
-  socket.setTimeout(5000);
-  socket.on('timeout', () => console.log('idle'));
-  socket.on('data', chunk => socket.write(chunk));
-  socket.on('error', () => {});
-});
-server.on('error', () => {});
-server.listen(0);
-`;
-
-const GOOD_JS = `'use strict';
-const net = require('node:net');
-
-const server = net.createServer(socket => {
-  socket.setTimeout(5000);
-  socket.on('timeout', () => socket.end());
-  socket.on('data', chunk => socket.write(chunk));
-  socket.on('error', () => {});
-});
-server.on('error', () => {});
-server.listen(0);
-`;
 
 type Results = Map<string, ESLint.LintResult>;
 

@@ -119,3 +119,60 @@ export function readmeSectionFiles(heading: string): Record<string, string> {
   }
   return files;
 }
+
+/**
+ * A project's sample sources, as a user would write them: a net server whose 'timeout' listener only logs (one
+ * timeout-closes-socket report) and the same server ending or destroying the socket there (none), in TS and in JS.
+ */
+export const BAD_TS = `import net from 'node:net';
+
+const server = net.createServer(socket => {
+  socket.setTimeout(5_000);
+  socket.on('timeout', () => console.log('idle'));
+  socket.on('data', (chunk: Buffer) => socket.write(chunk));
+  socket.on('error', () => {});
+});
+server.on('error', () => {});
+server.listen(0);
+`;
+
+export const GOOD_TS = `import net from 'node:net';
+
+const server = net.createServer(socket => {
+  socket.setTimeout(5_000);
+  socket.on('timeout', () => {
+    console.log('idle');
+    socket.destroy();
+  });
+  socket.on('data', (chunk: Buffer) => socket.write(chunk));
+  socket.on('error', () => {});
+});
+server.on('error', () => {});
+server.listen(0);
+`;
+
+export const BAD_JS = `'use strict';
+const net = require('node:net');
+
+const server = net.createServer(socket => {
+  socket.setTimeout(5000);
+  socket.on('timeout', () => console.log('idle'));
+  socket.on('data', chunk => socket.write(chunk));
+  socket.on('error', () => {});
+});
+server.on('error', () => {});
+server.listen(0);
+`;
+
+export const GOOD_JS = `'use strict';
+const net = require('node:net');
+
+const server = net.createServer(socket => {
+  socket.setTimeout(5000);
+  socket.on('timeout', () => socket.end());
+  socket.on('data', chunk => socket.write(chunk));
+  socket.on('error', () => {});
+});
+server.on('error', () => {});
+server.listen(0);
+`;

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { rules } from '../../rules/index.js';
-import { assertBuilt, makeTempDir, readmeSectionFiles, REPO_ROOT, removeDir } from './helpers.js';
+import { assertBuilt, BAD_JS, BAD_TS, GOOD_JS, GOOD_TS, makeTempDir, readmeSectionFiles, REPO_ROOT, removeDir } from './helpers.js';
 
 const ENABLED = process.env.SOCKET_LEAKS_MATRIX === '1';
 const RULE = 'socket-leaks/timeout-closes-socket';
@@ -38,35 +38,6 @@ const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json')
 };
 const PARSER_VERSION = manifest.devDependencies['@typescript-eslint/parser'] ?? '8';
 const NODE_TYPES_VERSION = manifest.devDependencies['@types/node'] ?? 'latest';
-
-const BAD_TS = `import net from 'node:net';
-
-const server = net.createServer(socket => {
-  socket.setTimeout(5_000);
-  socket.on('timeout', () => console.log('idle'));
-  socket.on('data', (chunk: Buffer) => socket.write(chunk));
-  socket.on('error', () => {});
-});
-server.on('error', () => {});
-server.listen(0);
-`;
-
-const GOOD_TS = BAD_TS.replace("socket.on('timeout', () => console.log('idle'));", "socket.on('timeout', () => socket.destroy());");
-
-const BAD_JS = `'use strict';
-const net = require('node:net');
-
-const server = net.createServer(socket => {
-  socket.setTimeout(5000);
-  socket.on('timeout', () => console.log('idle'));
-  socket.on('data', chunk => socket.write(chunk));
-  socket.on('error', () => {});
-});
-server.on('error', () => {});
-server.listen(0);
-`;
-
-const GOOD_JS = BAD_JS.replace("socket.on('timeout', () => console.log('idle'));", "socket.on('timeout', () => socket.end());");
 
 /**
  * Lints each project directory given with its own eslint.config.mjs (as `npx eslint .` there would) and prints the
