@@ -7,7 +7,7 @@ import type { ResponseHandler } from '../src/engine/consumption.js';
 import type { UncoveredExits } from '../src/engine/exits.js';
 
 import { createRule } from '../src/create-rule.js';
-import { engineMessages, socketRuleListeners } from '../src/engine/index.js';
+import { engineMessages, runSocketRule } from '../src/engine/index.js';
 import { logicalParent, type FunctionNode } from '../src/engine/ast.js';
 import {
   consumingAnchors,
@@ -51,7 +51,7 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [],
   create(context) {
-    return socketRuleListeners(context, model => {
+    return runSocketRule(context, model => {
       checkResponseHandlers(model);
       for (const resource of model.allResources()) {
         if (resource.kind === 'fetch-response' && resource.origin === 'fetch') {

@@ -2,7 +2,7 @@ import type { FileModel, Resource } from '../src/engine/index.js';
 import type { ReadState } from '../src/engine/lifetime.js';
 
 import { createRule } from '../src/create-rule.js';
-import { engineMessages, socketRuleListeners } from '../src/engine/index.js';
+import { engineMessages, runSocketRule } from '../src/engine/index.js';
 import {
   CONNECTED_EVENTS,
   closesUnconditionally,
@@ -57,7 +57,7 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [],
   create(context) {
-    return socketRuleListeners(context, model => {
+    return runSocketRule(context, model => {
       for (const resource of model.allResources()) {
         if (
           resource.kind !== 'socket' ||

@@ -5,7 +5,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { Join } from '../src/engine/joins.js';
 
 import { createRule } from '../src/create-rule.js';
-import { engineMessages, socketRuleListeners } from '../src/engine/index.js';
+import { engineMessages, runSocketRule } from '../src/engine/index.js';
 import { destroysPartner, joinHandedOff, socketJoins } from '../src/engine/joins.js';
 import { isFunctionNode } from '../src/engine/ast.js';
 
@@ -35,7 +35,7 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [],
   create(context) {
-    return socketRuleListeners(context, model => {
+    return runSocketRule(context, model => {
       for (const join of socketJoins(model)) {
         if (!join.a.owned && !join.b.owned) {
           continue;

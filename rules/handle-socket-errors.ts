@@ -5,7 +5,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { FileModel, Resource } from '../src/engine/index.js';
 
 import { createRule } from '../src/create-rule.js';
-import { engineMessages, socketRuleListeners } from '../src/engine/index.js';
+import { engineMessages, runSocketRule } from '../src/engine/index.js';
 import { logicalParent, unwrap } from '../src/engine/ast.js';
 import { errorCoverage, hasUncaughtExceptionHandler, needsErrorListener } from '../src/engine/errors.js';
 import { insertStatementAfter, prependToBody } from '../src/fixes.js';
@@ -46,7 +46,7 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [],
   create(context) {
-    return socketRuleListeners(context, model => {
+    return runSocketRule(context, model => {
       if (hasUncaughtExceptionHandler(model)) {
         // The process no longer exits on an unhandled 'error': nothing here would crash it.
         return;

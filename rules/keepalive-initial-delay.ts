@@ -5,7 +5,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { KeepAliveSetting } from '../src/engine/keepalive.js';
 
 import { createRule } from '../src/create-rule.js';
-import { engineMessages, socketRuleListeners } from '../src/engine/index.js';
+import { engineMessages, runSocketRule } from '../src/engine/index.js';
 import { keepAliveSettings, MIN_KEEPALIVE_DELAY_MS } from '../src/engine/keepalive.js';
 
 export type Options = [];
@@ -38,7 +38,7 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [],
   create(context) {
-    return socketRuleListeners(context, model => {
+    return runSocketRule(context, model => {
       for (const setting of keepAliveSettings(model)) {
         check(setting);
       }

@@ -5,7 +5,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { createRule } from '../src/create-rule.js';
 import { receiverOf, unwrap } from '../src/engine/ast.js';
 import { isOnErrorPath } from '../src/engine/error-paths.js';
-import { engineMessages, socketRuleListeners } from '../src/engine/index.js';
+import { engineMessages, runSocketRule } from '../src/engine/index.js';
 import { socketOfReceiver } from '../src/engine/writes.js';
 
 export type Options = [{ allowIn?: string[] }];
@@ -49,7 +49,7 @@ export default createRule<Options, MessageIds>({
   defaultOptions: [{ allowIn: [] }],
   create(context, [options]) {
     const allowIn = options.allowIn ?? [];
-    return socketRuleListeners(context, model => {
+    return runSocketRule(context, model => {
       for (const call of model.callsOf('resetAndDestroy')) {
         const receiver = receiverOf(call);
         if (!receiver || !socketOfReceiver(model, receiver) || isOnErrorPath(model, call, { allowIn })) {

@@ -6,7 +6,7 @@ import type { FileModel } from '../src/engine/index.js';
 import type { Overwrite, OverwriteChain } from '../src/engine/assignments.js';
 
 import { createRule } from '../src/create-rule.js';
-import { engineMessages, socketRuleListeners } from '../src/engine/index.js';
+import { engineMessages, runSocketRule } from '../src/engine/index.js';
 import { mayBeNullish, socketOverwrites } from '../src/engine/assignments.js';
 import { logicalParent } from '../src/engine/ast.js';
 
@@ -39,7 +39,7 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [],
   create(context) {
-    return socketRuleListeners(context, model => {
+    return runSocketRule(context, model => {
       for (const overwrite of socketOverwrites(model)) {
         const messageId = verdict(overwrite);
         if (messageId) {

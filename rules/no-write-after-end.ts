@@ -6,7 +6,7 @@ import type { WriteAfterClose } from '../src/engine/writes.js';
 
 import { createRule } from '../src/create-rule.js';
 import { calledMethod, receiverOf, unwrap } from '../src/engine/ast.js';
-import { engineMessages, socketRuleListeners } from '../src/engine/index.js';
+import { engineMessages, runSocketRule } from '../src/engine/index.js';
 import { writesAfterClose } from '../src/engine/writes.js';
 
 export type Options = [];
@@ -35,7 +35,7 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [],
   create(context) {
-    return socketRuleListeners(context, model => {
+    return runSocketRule(context, model => {
       for (const finding of writesAfterClose(model)) {
         report(finding);
       }

@@ -2,7 +2,7 @@ import type { HttpReapingOff, IdleNetServer } from '../src/engine/servers.js';
 
 import { createRule } from '../src/create-rule.js';
 import { isFunctionNode, unwrap } from '../src/engine/ast.js';
-import { engineMessages, socketRuleListeners } from '../src/engine/index.js';
+import { engineMessages, runSocketRule } from '../src/engine/index.js';
 import { httpReapingOff, idleNetServers } from '../src/engine/servers.js';
 import { prependToBody } from '../src/fixes.js';
 
@@ -49,7 +49,7 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [],
   create(context) {
-    return socketRuleListeners(context, model => {
+    return runSocketRule(context, model => {
       for (const idle of idleNetServers(model)) {
         reportNetServer(idle);
       }

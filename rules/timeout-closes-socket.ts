@@ -3,7 +3,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { FileModel, Listener, Resource } from '../src/engine/index.js';
 
 import { createRule } from '../src/create-rule.js';
-import { engineMessages, socketRuleListeners } from '../src/engine/index.js';
+import { engineMessages, runSocketRule } from '../src/engine/index.js';
 import { isFunctionNode, unwrap, type FunctionNode } from '../src/engine/ast.js';
 import { disarmsTimeout } from '../src/engine/servers.js';
 import { appendToBody } from '../src/fixes.js';
@@ -34,7 +34,7 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [],
   create(context) {
-    return socketRuleListeners(context, model => {
+    return runSocketRule(context, model => {
       for (const listener of model.listeners) {
         if (listener.event === 'timeout') {
           checkListener(model, listener);

@@ -1,5 +1,5 @@
 import type { TypeOrValueSpecifier } from '@typescript-eslint/type-utils';
-import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
+import type { ParserServicesWithTypeInformation, TSESLint } from '@typescript-eslint/utils';
 
 import { swallow } from './failure.js';
 import { FileModel, mayUseSockets } from './model.js';
@@ -28,7 +28,7 @@ const USES_NODE_NETWORKING =
 type Setup =
   /** Types are missing: the rules only report the configuration diagnostic (`messageId`) on a networking file. */
   | { kind: 'unusable'; messageId: EngineMessageIds }
-  /** Nothing in the text can be a socket: no listener at all. */
+  /** Nothing in the text can be a socket: no work at all. */
   | { kind: 'irrelevant' }
   | { kind: 'ready'; services: ParserServicesWithTypeInformation; typeContext: TypeContext };
 
@@ -36,6 +36,8 @@ interface FileState {
   setup: Setup | null;
   model: FileModel | null;
   diagnosed: boolean;
+  /** The rules of the lint run in progress. */
+  batch: Batch | null;
 }
 
 const states = new WeakMap<object, FileState>();
@@ -43,7 +45,7 @@ const states = new WeakMap<object, FileState>();
 function stateOf(sourceCode: Readonly<TSESLint.SourceCode>): FileState {
   let state = states.get(sourceCode.ast);
   if (!state) {
-    state = { setup: null, model: null, diagnosed: false };
+    state = { setup: null, model: null, diagnosed: false, batch: null };
     states.set(sourceCode.ast, state);
   }
   return state;
@@ -66,12 +68,27 @@ function socketTypesSetting(settings: Record<string, unknown> | undefined): Type
 }
 
 /**
- * The listeners of a socket-leaks rule. They feed the file's shared code-path index, build the shared
- * {@link FileModel} once when the program's code path ends, and hand it to `check`. Configuration problems (no typed
- * linting, no @types/node) are reported once per file, by whichever rule gets there first. Nothing here throws into
- * the lint run: a failure inside `check` drops that rule's reports for this file.
+ * The socket-leaks rules of one lint run of a file. The first rule ESLint creates gets the run's only listener, at
+ * `Program:exit`, and runs every rule's check there; the rules created after it only add their check. ESLint gives
+ * all rule contexts of one run the same prototype (its per-file context), which names the run; a context without
+ * such a prototype makes a batch of its own rule.
  */
-export function socketRuleListeners<MessageIds extends string>(
+interface Batch {
+  readonly run: object;
+  readonly checks: (() => void)[];
+}
+
+const NO_LISTENERS: TSESLint.RuleListener = Object.freeze({});
+
+/**
+ * Registers a socket-leaks rule's `check` for the file `context` lints and returns the rule's listeners. Every rule of
+ * a file reads one shared {@link FileModel} (built, with the code-path index under it, by the first check that runs),
+ * and every check of a file runs in one `Program:exit` listener, the first rule's: there ESLint's own traversal is
+ * done (another rule's type queries have warmed the checker) and ESLint calls one listener per file instead of one per
+ * rule. Configuration problems (no typed linting, no @types/node) are reported once per file, by whichever rule comes
+ * first. Nothing here throws into the lint run: a failure inside `check` drops that rule's reports for this file.
+ */
+export function runSocketRule<MessageIds extends string>(
   context: Readonly<TSESLint.RuleContext<MessageIds | EngineMessageIds, readonly unknown[]>>,
   check: (model: FileModel) => void,
 ): TSESLint.RuleListener {
@@ -79,35 +96,47 @@ export function socketRuleListeners<MessageIds extends string>(
   const state = stateOf(sourceCode);
   state.setup ??= setupOf(context);
   const setup = state.setup;
-  if (setup.kind === 'unusable') {
-    return {
-      Program(node: TSESTree.Program) {
-        if (state.diagnosed || !USES_NODE_NETWORKING.test(sourceCode.text)) {
-          return;
-        }
-        state.diagnosed = true;
-        context.report({ node, loc: { line: 1, column: 0 }, messageId: setup.messageId });
-      },
-    };
-  }
   if (setup.kind === 'irrelevant') {
-    // Nothing in the file can be a socket: no listener at all, so ESLint calls nothing of ours for it.
-    return {};
+    // Nothing in the file can be a socket: no work at all.
+    return NO_LISTENERS;
+  }
+  if (setup.kind === 'unusable') {
+    if (!state.diagnosed && USES_NODE_NETWORKING.test(sourceCode.text)) {
+      state.diagnosed = true;
+      context.report({ node: sourceCode.ast, loc: { line: 1, column: 0 }, messageId: setup.messageId });
+    }
+    return NO_LISTENERS;
   }
   const { services, typeContext } = setup;
-  // The model (and the code-path index under it) is built by the first socket-leaks rule that reaches the end of the
-  // program and shared by the others; no rule listens to anything else, so ESLint calls each rule once per file.
+  const run = (): void => {
+    try {
+      state.model ??= new FileModel(sourceCode, services, typeContext, PathIndex.of(sourceCode));
+      check(state.model);
+    } catch (error) {
+      // Never break the lint run; this rule reports nothing more for this file.
+      swallow(error);
+    }
+  };
+  const key = runOf(context);
+  if (state.batch?.run === key) {
+    state.batch.checks.push(run);
+    return NO_LISTENERS;
+  }
+  const batch: Batch = { run: key, checks: [run] };
+  state.batch = batch;
   return {
     'Program:exit'() {
-      try {
-        state.model ??= new FileModel(sourceCode, services, typeContext, PathIndex.of(sourceCode));
-        check(state.model);
-      } catch (error) {
-        // Never break the lint run; this rule reports nothing more for this file.
-        swallow(error);
+      for (const each of batch.checks) {
+        each();
       }
     },
   };
+}
+
+/** What names the lint run a rule context belongs to: ESLint's per-file context (its prototype), else the context. */
+function runOf(context: object): object {
+  const prototype: unknown = Object.getPrototypeOf(context);
+  return typeof prototype === 'object' && prototype !== null && prototype !== Object.prototype ? prototype : context;
 }
 
 /** The parser services, type context and relevance of the file `context` lints (the same for every rule of a file). */

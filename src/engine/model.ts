@@ -22,6 +22,7 @@ import {
 } from './ast.js';
 import { swallow } from './failure.js';
 import { codePathOwner, type PathIndex } from './paths.js';
+import { ScopeLookup } from './scopes.js';
 import {
   effectsOfArgument,
   effectsOfNodeApi,
@@ -43,22 +44,6 @@ import {
 } from './vocabulary.js';
 
 type Variable = TSESLint.Scope.Variable;
-
-/** Names the file's declarations bind: any at all, to a locally made object, by import specifier or destructuring. */
-interface BindingNames {
-  readonly declared: Set<string>;
-  readonly objectMade: Set<string>;
-  readonly destructured: Set<string>;
-}
-
-/** The file's scopes, indexed once (see `FileModel.scopeIndex`). */
-interface ScopeIndex {
-  /** The variable every reference resolves to (`null` when it resolves to none). */
-  readonly variables: Map<TSESTree.Node, Variable | null>;
-  /** The variable every declaring identifier declares. */
-  readonly declarations: Map<TSESTree.Node, Variable>;
-  readonly names: BindingNames;
-}
 
 const DefinitionType = TSESLint.Scope.DefinitionType;
 
@@ -206,6 +191,7 @@ export class FileModel {
   private readonly fieldResources = new Map<string, Resource>();
   private readonly apis = new Map<TSESTree.Node, NodeApi | null>();
   private readonly effects = new Map<TSESTree.Node, ParamEffects>();
+  private readonly scopes: ScopeLookup;
   private nextId = 1;
 
   constructor(
@@ -215,7 +201,8 @@ export class FileModel {
     readonly paths: PathIndex,
   ) {
     this.summaryContext = { ...typeContext, depth: 0 };
-    // Built only for files that `mayUseSockets` lets through (see socketRuleListeners). The calls are indexed by
+    this.scopes = new ScopeLookup(sourceCode.scopeManager);
+    // Built only for files that `mayUseSockets` lets through (see runSocketRule). The calls are indexed by
     // method name on the way (see `callsOf`).
     const byMethod = new Map<string, TSESTree.CallExpression[]>();
     this.callsByMethod = byMethod;
@@ -535,72 +522,9 @@ export class FileModel {
     if (object.type !== AST_NODE_TYPES.Identifier) {
       return object.type === AST_NODE_TYPES.CallExpression && dottedName(object.callee) === 'require';
     }
-    if (!this.bindingNames().objectMade.has(object.name)) {
-      // No variable of that name holds a locally made object: an import, a parameter, a global, …
-      return true;
-    }
     const definition = this.variableOf(object)?.defs[0];
-    // A global (`http` in a script with no import) or an unresolved name: let the checker say.
+    // An import, a parameter, a global (`http` in a script with no import), an unresolved name: let the checker say.
     return !(definition?.node.type === AST_NODE_TYPES.VariableDeclarator && makesObject(definition.node.init));
-  }
-
-  private scopes: ScopeIndex | null = null;
-
-  /**
-   * The file's scopes, indexed once: the variable every reference resolves to and every declaring identifier declares,
-   * and the names the file's declarations bind. One pass over the scope manager's references and variables, instead
-   * of a walk up to the scope of each identifier asked about.
-   */
-  private scopeIndex(): ScopeIndex {
-    if (this.scopes) {
-      return this.scopes;
-    }
-    const index: ScopeIndex = {
-      variables: new Map(),
-      declarations: new Map(),
-      names: { declared: new Set(), objectMade: new Set(), destructured: new Set() },
-    };
-    this.scopes = index;
-    const manager = this.sourceCode.scopeManager;
-    // The global scope of a module (or of CommonJS, which has a function scope of its own) holds the thousands of
-    // implicit library globals and none of the file's declarations: its variables are not worth a look.
-    const skipGlobal = manager !== null && (manager.isModule() || manager.isGlobalReturn());
-    for (const scope of manager?.scopes ?? []) {
-      for (const reference of scope.references) {
-        index.variables.set(reference.identifier, reference.resolved);
-      }
-      if (skipGlobal && scope.type === TSESLint.Scope.ScopeType.global) {
-        continue;
-      }
-      for (const variable of scope.variables) {
-        const definition = variable.defs[0];
-        if (!definition) {
-          continue;
-        }
-        for (const identifier of variable.identifiers) {
-          index.declarations.set(identifier, variable);
-        }
-        const { names } = index;
-        names.declared.add(variable.name);
-        const node = definition.node;
-        if (node.type === AST_NODE_TYPES.ImportSpecifier) {
-          names.destructured.add(variable.name);
-        } else if (node.type === AST_NODE_TYPES.VariableDeclarator) {
-          if (node.id.type === AST_NODE_TYPES.ObjectPattern) {
-            names.destructured.add(variable.name);
-          }
-          if (makesObject(node.init)) {
-            names.objectMade.add(variable.name);
-          }
-        }
-      }
-    }
-    return index;
-  }
-
-  /** What the file's declarations bind, by name. */
-  private bindingNames(): BindingNames {
-    return this.scopeIndex().names;
   }
 
   /**
@@ -612,9 +536,6 @@ export class FileModel {
       callee.type === AST_NODE_TYPES.MemberExpression && !callee.computed ? unwrap(callee.object) : callee;
     if (root.type !== AST_NODE_TYPES.Identifier || !NON_SOCKET_GLOBALS.has(root.name)) {
       return false;
-    }
-    if (!this.bindingNames().declared.has(root.name)) {
-      return true;
     }
     const variable = this.variableOf(root);
     return variable === null || variable.defs.length === 0;
@@ -640,7 +561,7 @@ export class FileModel {
 
   /** `import { connect as dial } from 'node:net'` and `const { connect: dial } = require('net')`. */
   private isRenamedCreator(callee: TSESTree.Node): boolean {
-    if (callee.type !== AST_NODE_TYPES.Identifier || !this.bindingNames().destructured.has(callee.name)) {
+    if (callee.type !== AST_NODE_TYPES.Identifier) {
       return false;
     }
     const definition = this.variableOf(callee)?.defs[0];
@@ -1192,13 +1113,9 @@ export class FileModel {
     }
   }
 
-  /**
-   * The innermost scope around a node, as `sourceCode.getScope` finds it, remembered for every node passed on the
-   * way up so that the identifiers of one function share the walk.
-   */
   /** The variable a declaring identifier (a parameter, a `const` name) declares. */
   declaredVariable(identifier: TSESTree.Identifier): Variable | null {
-    return this.scopeIndex().declarations.get(identifier) ?? null;
+    return this.scopes.declaredVariable(identifier);
   }
 
   /**
@@ -1238,7 +1155,7 @@ export class FileModel {
 
   /** The variable an identifier reference resolves to. */
   variableOf(identifier: TSESTree.Identifier): Variable | null {
-    return this.scopeIndex().variables.get(identifier) ?? null;
+    return this.scopes.variableOf(identifier);
   }
 
   /** Every `this.<field>` in the class around `member` where `this` is the instance. */

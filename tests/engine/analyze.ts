@@ -6,7 +6,7 @@ import * as path from 'node:path';
 
 import type { FileModel } from '../../src/engine/index.js';
 
-import { socketRuleListeners } from '../../src/engine/index.js';
+import { runSocketRule } from '../../src/engine/index.js';
 import { fixturesDir } from '../rule-tester.js';
 
 export interface Analysis {
@@ -29,7 +29,7 @@ export function analyze<T>(
     defaultOptions: [],
     meta: { type: 'problem', messages: { unused: 'unused' }, schema: [] },
     create(context) {
-      return socketRuleListeners(context as never, model => {
+      return runSocketRule(context as never, model => {
         try {
           result = { value: inspect(model) };
         } catch (error) {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { OverwriteChain } from '../../src/engine/assignments.js';
 
 import { impliesEmpty, socketOverwrites, socketWrites } from '../../src/engine/assignments.js';
-import { engineMessages, socketRuleListeners } from '../../src/engine/index.js';
+import { engineMessages, runSocketRule } from '../../src/engine/index.js';
 import { createRuleTester } from '../rule-tester.js';
 
 const createProbe = ESLintUtils.RuleCreator(name => name);
@@ -18,7 +18,7 @@ const writesProbe = createProbe({
   meta: { type: 'problem', docs: { description: 'probe' }, schema: [], messages: { ...engineMessages, fact: '{{text}}' } },
   defaultOptions: [],
   create(context) {
-    return socketRuleListeners(context, model => {
+    return runSocketRule(context, model => {
       for (const write of socketWrites(model)) {
         const flags = [write.fresh ? `fresh:${write.fresh.origin}` : 'not-fresh', write.initial ? 'initial' : '', write.inConstructor ? 'constructor' : '']
           .filter(Boolean)
@@ -43,7 +43,7 @@ const overwritesProbe = createProbe({
   meta: { type: 'problem', docs: { description: 'probe' }, schema: [], messages: { ...engineMessages, fact: '{{text}}' } },
   defaultOptions: [],
   create(context) {
-    return socketRuleListeners(context, model => {
+    return runSocketRule(context, model => {
       for (const overwrite of socketOverwrites(model)) {
         context.report({
           node: overwrite.write.node,

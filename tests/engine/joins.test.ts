@@ -1,6 +1,6 @@
 import { ESLintUtils } from '@typescript-eslint/utils';
 
-import { engineMessages, socketRuleListeners } from '../../src/engine/index.js';
+import { engineMessages, runSocketRule } from '../../src/engine/index.js';
 import { destroysPartner, joinHandedOff, socketJoins } from '../../src/engine/joins.js';
 import { createRuleTester } from '../rule-tester.js';
 
@@ -10,7 +10,7 @@ const joinsProbe = ESLintUtils.RuleCreator(name => name)({
   meta: { type: 'problem', docs: { description: 'probe' }, schema: [], messages: { ...engineMessages, fact: '{{text}}' } },
   defaultOptions: [],
   create(context) {
-    return socketRuleListeners(context, model => {
+    return runSocketRule(context, model => {
       for (const join of socketJoins(model)) {
         const links = join.links.map(link => `${link.kind}:${link.from.name}->${link.to.name}`).join(',');
         const handedOff = [join.a, join.b].filter(side => joinHandedOff(model, side)).map(side => side.name);
