@@ -29,6 +29,7 @@ import {
   NO_EFFECTS,
   OPAQUE,
   resolveCallee,
+  resolveCalleeDeclaredAt,
   returnsFreshSocket,
   type Callee,
   type ParamEffects,
@@ -324,9 +325,10 @@ export class FileModel {
   /**
    * What a call's callee is (the Node API, the visible function it runs), resolved by the checker once per callee
    * variable of this file: every call of `helper(…)` resolves the same binding to the same symbol, unless the function
-   * is overloaded (then the call's own signature decides, and each call is resolved).
+   * is overloaded (then the call's own signature decides, and each call is resolved). A callee bound by an import, a
+   * function declaration or a variable declaration is looked up at that declaration's name.
    */
-  private calleeOf(call: TSESTree.CallExpression | TSESTree.NewExpression): Callee {
+  calleeOf(call: TSESTree.CallExpression | TSESTree.NewExpression): Callee {
     const callee = unwrap(call.callee);
     const variable = callee.type === AST_NODE_TYPES.Identifier ? this.variableOf(callee) : null;
     const cached = variable ? this.calleesByVariable.get(variable) : undefined;
@@ -334,11 +336,39 @@ export class FileModel {
       return cached;
     }
     const tsCall = this.services.esTreeNodeToTSNodeMap.get(call) as ts.CallExpression | ts.NewExpression | undefined;
-    const resolved = tsCall ? resolveCallee(tsCall, this.typeContext) : { api: null, declaration: null, perCall: true };
+    if (!tsCall) {
+      return { api: null, declaration: null, perCall: true };
+    }
+    const declarationName = variable ? this.declarationNameOf(variable) : null;
+    const resolved = declarationName
+      ? resolveCalleeDeclaredAt(declarationName, tsCall, this.typeContext)
+      : resolveCallee(tsCall, this.typeContext);
     if (variable && !resolved.perCall) {
       this.calleesByVariable.set(variable, resolved);
     }
     return resolved;
+  }
+
+  /**
+   * The TypeScript name of the one declaration that binds `variable`, for the kinds whose symbol the checker reads
+   * straight off the declaration: an import specifier or default import, a function declaration, a variable
+   * declarator. `null` for anything else (parameters, redeclared names, implicit globals).
+   */
+  private declarationNameOf(variable: Variable): ts.Node | null {
+    if (variable.defs.length !== 1) {
+      return null;
+    }
+    const definition = variable.defs[0]!;
+    const bound =
+      (definition.type === DefinitionType.ImportBinding &&
+        (definition.node.type === AST_NODE_TYPES.ImportSpecifier ||
+          definition.node.type === AST_NODE_TYPES.ImportDefaultSpecifier)) ||
+      definition.type === DefinitionType.FunctionName ||
+      (definition.type === DefinitionType.Variable && definition.node.id === definition.name);
+    if (!bound || definition.name.type !== AST_NODE_TYPES.Identifier) {
+      return null;
+    }
+    return (this.services.esTreeNodeToTSNodeMap.get(definition.name)) ?? null;
   }
 
   /** `module.name` for a callee whose binding names a builtin module's export; `null` when the binding does not say. */

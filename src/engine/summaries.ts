@@ -93,37 +93,66 @@ export function resolveCallee(call: ts.CallExpression | ts.NewExpression, contex
       return NO_CALLEE;
     }
     // The symbol first: cheap, and enough unless the function is overloaded.
-    let symbol = context.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee);
-    if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
-      symbol = context.checker.getAliasedSymbol(symbol);
-    }
-    if (!symbol) {
-      return NO_CALLEE;
-    }
-    const api = nodeApiOfSymbol(symbol);
-    let declaration: ts.Node | undefined = symbol.valueDeclaration;
-    if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
-      declaration = skipOuter(declaration.initializer);
-    }
-    const declarations = symbol.declarations ?? [];
-    const perCall = declarations.length > 1 && declarations.some(d => !d.getSourceFile().isDeclarationFile);
-    if (perCall) {
-      const resolved = context.checker.getResolvedSignature(call)?.declaration;
-      if (resolved && isFunctionWithBody(resolved)) {
-        declaration = resolved;
-      }
-    }
-    if (!declaration || !isFunctionWithBody(declaration)) {
-      return { api, declaration: null, perCall };
-    }
-    const file = declaration.getSourceFile();
-    if (file.isDeclarationFile || context.program.isSourceFileFromExternalLibrary(file)) {
-      return { api, declaration: null, perCall };
-    }
-    return { api, declaration, perCall };
+    return calleeOfSymbol(
+      context.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee),
+      call,
+      context,
+    );
   } catch {
     return NO_CALLEE;
   }
+}
+
+/**
+ * {@link resolveCallee} for a call whose callee is a plain name bound by the declaration named `declarationName` (an
+ * import, a function, a variable): the same symbol, read from the declaration. The checker answers a declaration's
+ * name from the declaration itself, where the name at the call would first be resolved through every enclosing
+ * scope (and its JSDoc host looked for). Never throws.
+ */
+export function resolveCalleeDeclaredAt(
+  declarationName: ts.Node,
+  call: ts.CallExpression | ts.NewExpression,
+  context: TypeContext,
+): Callee {
+  if (!ts.isIdentifier(declarationName)) {
+    return resolveCallee(call, context);
+  }
+  try {
+    return calleeOfSymbol(context.checker.getSymbolAtLocation(declarationName), call, context);
+  } catch {
+    return NO_CALLEE;
+  }
+}
+
+function calleeOfSymbol(found: ts.Symbol | undefined, call: ts.CallExpression | ts.NewExpression, context: TypeContext): Callee {
+  let symbol = found;
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
+    symbol = context.checker.getAliasedSymbol(symbol);
+  }
+  if (!symbol) {
+    return NO_CALLEE;
+  }
+  const api = nodeApiOfSymbol(symbol);
+  let declaration: ts.Node | undefined = symbol.valueDeclaration;
+  if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
+    declaration = skipOuter(declaration.initializer);
+  }
+  const declarations = symbol.declarations ?? [];
+  const perCall = declarations.length > 1 && declarations.some(d => !d.getSourceFile().isDeclarationFile);
+  if (perCall) {
+    const resolved = context.checker.getResolvedSignature(call)?.declaration;
+    if (resolved && isFunctionWithBody(resolved)) {
+      declaration = resolved;
+    }
+  }
+  if (!declaration || !isFunctionWithBody(declaration)) {
+    return { api, declaration: null, perCall };
+  }
+  const file = declaration.getSourceFile();
+  if (file.isDeclarationFile || context.program.isSourceFileFromExternalLibrary(file)) {
+    return { api, declaration: null, perCall };
+  }
+  return { api, declaration, perCall };
 }
 
 /** The function-like declaration with a body that a call resolves to, in the program's own (non-library) files. */

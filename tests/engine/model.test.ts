@@ -5,7 +5,7 @@ import type { FileModel, Resource } from '../../src/engine/index.js';
 
 import { receiverOf } from '../../src/engine/ast.js';
 import { nodeApiOf } from '../../src/engine/node-api.js';
-import { effectsOfArgument } from '../../src/engine/summaries.js';
+import { effectsOfArgument, resolveCallee } from '../../src/engine/summaries.js';
 import { classifyType } from '../../src/engine/types.js';
 import { jsFile } from '../rule-tester.js';
 import { analyze } from './analyze.js';
@@ -460,6 +460,92 @@ export function print(out: net.Socket): void {
       ['out:5', 'socket', 'socket'],
       ['out:7', 'tty', 'tty'],
     ]);
+  });
+});
+
+describe('calleeOf', () => {
+  /** Every call of the file: the model's callee next to the one resolved from the name at the call. */
+  function callees(code: string, filename?: string) {
+    return analyze(
+      code,
+      (model: FileModel) =>
+        model.paths.calls.map(call => {
+          const tsCall = model.services.esTreeNodeToTSNodeMap.get(call);
+          const ours = model.calleeOf(call);
+          const checker = resolveCallee(tsCall, model.typeContext);
+          return {
+            callee: tsCall.expression.getText(),
+            ours: { api: ours.api, declaration: ours.declaration?.getText().slice(0, 40) ?? null, perCall: ours.perCall },
+            checker: { api: checker.api, declaration: checker.declaration?.getText().slice(0, 40) ?? null, perCall: checker.perCall },
+            same: ours.declaration === checker.declaration,
+          };
+        }),
+      filename ? { filename } : {},
+    );
+  }
+
+  it('reads callees bound by imports and declarations off the declaration, as the checker resolves them at the call', () => {
+    const calls = callees(`
+import * as net from 'node:net';
+import { closeSocket, endSocket as finish, maybeClose } from './helpers.js';
+import { destroyLater } from './helpers-js.js';
+import { connect } from 'node:net';
+import assert from 'node:assert';
+function local(socket: net.Socket): void { socket.end(); }
+const arrow = (socket: net.Socket): void => { socket.destroy(); };
+const expression = function named(socket: net.Socket): void { socket.end(); };
+function overloaded(socket: net.Socket): void;
+function overloaded(socket: net.Socket, force: boolean): void;
+function overloaded(socket: net.Socket, force = false): void { if (force) socket.destroy(); else socket.end(); }
+let reassigned = closeSocket;
+reassigned = local;
+class Holder { constructor(readonly socket: net.Socket) {} }
+const socket = connect(80);
+closeSocket(socket);
+finish(socket);
+maybeClose(socket, true);
+destroyLater(socket);
+local(socket);
+arrow(socket);
+expression(socket);
+overloaded(socket);
+overloaded(socket, true);
+reassigned(socket);
+new Holder(socket);
+assert.ok(socket);
+function shadow(closeSocket: (s: net.Socket) => void): void { closeSocket(socket); }
+shadow(local);
+`);
+    expect(calls.map(call => call.callee)).toEqual(
+      expect.arrayContaining(['closeSocket', 'finish', 'destroyLater', 'overloaded', 'reassigned', 'Holder']),
+    );
+    for (const call of calls) {
+      expect(call.ours, call.callee).toEqual(call.checker);
+      expect(call.same, call.callee).toBe(true);
+    }
+    expect(calls.find(call => call.callee === 'finish')?.ours.declaration).toMatch(/^\(socket/);
+  });
+
+  it('does the same in a JS file with require()', () => {
+    const calls = callees(
+      `
+// net
+const net = require('node:net');
+const helpers = require('./helpers-js.js');
+const { destroyLater } = require('./helpers-js.js');
+function local(socket) { socket.end(); }
+const socket = net.connect(80);
+destroyLater(socket);
+helpers.describeSocket(socket);
+local(socket);
+`,
+      jsFile,
+    );
+    expect(calls.map(call => call.callee)).toEqual(expect.arrayContaining(['destroyLater', 'local']));
+    for (const call of calls) {
+      expect(call.ours, call.callee).toEqual(call.checker);
+      expect(call.same, call.callee).toBe(true);
+    }
   });
 });
 
