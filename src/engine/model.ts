@@ -368,7 +368,7 @@ export class FileModel {
     if (!bound || definition.name.type !== AST_NODE_TYPES.Identifier) {
       return null;
     }
-    return (this.services.esTreeNodeToTSNodeMap.get(definition.name)) ?? null;
+    return this.services.esTreeNodeToTSNodeMap.get(definition.name) ?? null;
   }
 
   /** `module.name` for a callee whose binding names a builtin module's export; `null` when the binding does not say. */
