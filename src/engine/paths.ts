@@ -12,29 +12,36 @@ type Segment = TSESLint.CodePathSegment;
 const MAX_VISITS = 20_000;
 
 interface Frame {
-  codePath: CodePath;
   node: TSESTree.Node;
-  /** The segments open now (a handful at most: one per branch still running). */
-  segments: Segment[];
+  /** The code path's entry in `paths`. */
+  entry: PathEntry;
   /** The calls recorded on this code path (the list `callsByFunction` holds for its node). */
   calls: (TSESTree.CallExpression | TSESTree.NewExpression)[] | null;
-  /** A copy of `segments`, shared by the nodes recorded until it changes. */
-  snapshot: readonly Segment[] | null;
+}
+
+/** A code path and where it lies in the traversal: the steps of its start and of its end. */
+interface PathEntry {
+  readonly codePath: CodePath;
+  readonly start: number;
+  end: number;
+  /** Whether the segments of the nodes on this code path have been recorded (see `recordSegments`). */
+  recorded: boolean;
 }
 
 /**
- * ESLint's code-path analysis of one file, indexed: the code path of every function and the segments each call,
- * `new`, optional chain, guard read, declarator, assignment and `return` sits in. Built once per file (shared by every
- * rule) from the traversal steps ESLint has already computed, see {@link PathIndex.of}.
+ * ESLint's code-path analysis of one file, indexed: the code path of every function, the calls, stores and `return`s
+ * on each, and, on demand, the segments each call, `new`, optional chain, guard read, declarator, assignment,
+ * `return`, `if` and `for…of` sits in. Built once per file (shared by every rule) from the traversal steps ESLint has
+ * already computed, see {@link PathIndex.of}.
  */
 export class PathIndex {
+  private steps: readonly TraversalStep[] = [];
   private readonly stack: Frame[] = [];
-  private readonly codePaths = new Map<TSESTree.Node, CodePath>();
+  /** Every code path by the node it starts at (a function, the program, a static block, a field initializer). */
+  private readonly paths = new Map<TSESTree.Node, PathEntry>();
   private readonly nodeSegments = new Map<TSESTree.Node, readonly Segment[]>();
   /** Calls and `new` expressions grouped by the function (or program) whose code path they are on. */
   readonly callsByFunction = new Map<TSESTree.Node, (TSESTree.CallExpression | TSESTree.NewExpression)[]>();
-  /** The node whose code path each recorded call is on. */
-  private readonly owners = new Map<TSESTree.Node, TSESTree.Node>();
   /** All calls in source order. */
   readonly calls: (TSESTree.CallExpression | TSESTree.NewExpression)[] = [];
   /** The `return` statements on each function's (or the program's) own code path, in source order. */
@@ -45,8 +52,10 @@ export class PathIndex {
   /**
    * The index of a file, read from `sourceCode.traverse()`: since ESLint 9 the traversal (node visits interleaved with
    * the code-path events, code paths complete) is computed once before any rule runs and cached on the source code,
-   * so one loop over it here replaces a listener call per node and per segment for every rule. Without `traverse`
-   * (no ESLint in the supported range lacks it) the index is empty and the rules find nothing.
+   * so one loop over it here replaces a listener call per node and per segment for every rule. The loop lists the
+   * code paths, calls, stores and `return`s; the segments of a code path's nodes are read from its own steps the first
+   * time one of them is asked about. Without `traverse` (no ESLint in the supported range lacks it) the index is empty
+   * and the rules find nothing.
    */
   static of(sourceCode: Readonly<TSESLint.SourceCode>): PathIndex {
     const index = new PathIndex();
@@ -56,74 +65,57 @@ export class PathIndex {
       return index;
     }
     const steps = result as readonly TraversalStep[];
+    index.steps = steps;
+    const stack = index.stack;
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       const target = step.target;
       if (typeof target !== 'string') {
         // A node visit: only entering matters.
-        if (step.phase === 1) {
-          index.visit(target);
+        if (step.phase === 1 && stack.length > 0) {
+          index.list(target, stack[stack.length - 1]!);
         }
-        continue;
-      }
-      const args = step.args;
-      switch (target) {
-        case 'onCodePathSegmentStart':
-        case 'onUnreachableCodePathSegmentStart':
-          index.onSegmentStart(args[0] as Segment);
-          break;
-        case 'onCodePathSegmentEnd':
-        case 'onUnreachableCodePathSegmentEnd':
-          index.onSegmentEnd(args[0] as Segment);
-          break;
-        case 'onCodePathStart':
-          index.onCodePathStart(args[0] as CodePath, args[1] as TSESTree.Node);
-          break;
-        case 'onCodePathEnd':
-          index.onCodePathEnd(args[0] as CodePath);
-          break;
-        default:
-          break;
+      } else if (target === 'onCodePathStart') {
+        const node = step.args[1] as TSESTree.Node;
+        const entry: PathEntry = { codePath: step.args[0] as CodePath, start: i, end: steps.length, recorded: false };
+        index.paths.set(node, entry);
+        stack.push({ node, entry, calls: null });
+      } else if (target === 'onCodePathEnd') {
+        const top = stack[stack.length - 1];
+        if (top && top.entry.codePath === step.args[0]) {
+          top.entry.end = i;
+          stack.pop();
+        }
       }
     }
     return index;
   }
 
-  /**
-   * Records the nodes whose code-path position matters: calls, `new` and optional chains (closes, writes, reads);
-   * `return`s (where a path leaves a function, see `uncoveredExits`); `for…of` (consumes what it iterates); `if`
-   * (anchored where its test starts, so a guarded close covers both branches); declarators and assignments (where a
-   * variable or field is written, and a `let` re-declared in a loop body resets it, see assignments.ts); reads of
-   * `writable`, `destroyed`, … (where write guards sit, see `canFollowAvoiding`). Class fields are listed as stores.
-   */
-  private visit(node: TSESTree.Node): void {
+  /** Lists the calls, `new`s, stores and `return`s (ESLint enters each node once) on the code path of `top`. */
+  private list(node: TSESTree.Node, top: Frame): void {
     switch (node.type) {
       case AST_NODE_TYPES.CallExpression:
       case AST_NODE_TYPES.NewExpression:
-        this.recordCall(node);
+        this.calls.push(node);
+        if (top.calls) {
+          top.calls.push(node);
+        } else {
+          top.calls = [node];
+          this.callsByFunction.set(top.node, top.calls);
+        }
         break;
       case AST_NODE_TYPES.VariableDeclarator:
       case AST_NODE_TYPES.AssignmentExpression:
-        if (this.record(node)) {
-          this.stores.push(node);
-        }
-        break;
-      case AST_NODE_TYPES.ReturnStatement:
-        this.recordReturn(node);
-        break;
-      case AST_NODE_TYPES.ChainExpression:
-      case AST_NODE_TYPES.ForOfStatement:
-      case AST_NODE_TYPES.IfStatement:
-        this.record(node);
-        break;
       case AST_NODE_TYPES.PropertyDefinition:
-        // A class field's position is not recorded: its initializer runs on a code path of its own.
+        // A class field's initializer runs on a code path of its own; the field is listed all the same.
         this.stores.push(node);
         break;
-      case AST_NODE_TYPES.MemberExpression: {
-        const name = memberName(node);
-        if (name !== null && WRITABLE_GUARDS.has(name)) {
-          this.record(node);
+      case AST_NODE_TYPES.ReturnStatement: {
+        const list = this.returnsByFunction.get(top.node);
+        if (list) {
+          list.push(node);
+        } else {
+          this.returnsByFunction.set(top.node, [node]);
         }
         break;
       }
@@ -132,99 +124,125 @@ export class PathIndex {
     }
   }
 
-  private onCodePathStart(codePath: CodePath, node: TSESTree.Node): void {
-    this.codePaths.set(node, codePath);
-    this.stack.push({ codePath, node, segments: [], calls: null, snapshot: null });
-  }
-
-  private onCodePathEnd(codePath: CodePath): void {
-    const top = this.stack[this.stack.length - 1];
-    if (top?.codePath === codePath) {
-      this.stack.pop();
-    }
-  }
-
-  private onSegmentStart(segment: Segment): void {
-    const top = this.stack[this.stack.length - 1];
-    if (top) {
-      top.segments.push(segment);
-      top.snapshot = null;
-    }
-  }
-
-  private onSegmentEnd(segment: Segment): void {
-    const top = this.stack[this.stack.length - 1];
-    if (top) {
-      const segments = top.segments;
-      const at = segments.lastIndexOf(segment);
-      if (at >= 0) {
-        // Order does not matter: the last one takes its place.
-        segments[at] = segments[segments.length - 1]!;
-        segments.pop();
+  /**
+   * Whether a node's code-path position is recorded: calls, `new` and optional chains (closes, writes, reads);
+   * `return`s (where a path leaves a function, see `uncoveredExits`); `for…of` (consumes what it iterates); `if`
+   * (anchored where its test starts, so a guarded close covers both branches); declarators and assignments (where a
+   * variable or field is written, and a `let` re-declared in a loop body resets it, see assignments.ts); reads of
+   * `writable`, `destroyed`, … (where write guards sit, see `canFollowAvoiding`). A class field's position is not: its
+   * initializer runs on a code path of its own.
+   */
+  private static positioned(node: TSESTree.Node): boolean {
+    switch (node.type) {
+      case AST_NODE_TYPES.CallExpression:
+      case AST_NODE_TYPES.NewExpression:
+      case AST_NODE_TYPES.VariableDeclarator:
+      case AST_NODE_TYPES.AssignmentExpression:
+      case AST_NODE_TYPES.ReturnStatement:
+      case AST_NODE_TYPES.ChainExpression:
+      case AST_NODE_TYPES.ForOfStatement:
+      case AST_NODE_TYPES.IfStatement:
+        return true;
+      case AST_NODE_TYPES.MemberExpression: {
+        const name = memberName(node);
+        return name !== null && WRITABLE_GUARDS.has(name);
       }
-      top.snapshot = null;
+      default:
+        return false;
     }
   }
 
-  /** Records the segments `node` sits in (ESLint enters each node once). Whether it is on a code path. */
-  private record(node: TSESTree.Node): boolean {
-    return this.recordIn(node) !== null;
+  /**
+   * Records the segments of the positioned nodes on one code path, from its own steps: the segments open when each is
+   * entered. The steps of the code paths nested in it (functions defined inside) are skipped.
+   */
+  private recordSegments(entry: PathEntry): void {
+    entry.recorded = true;
+    const steps = this.steps;
+    const segments: Segment[] = [];
+    let snapshot: readonly Segment[] | null = null;
+    for (let i = entry.start + 1; i < entry.end; i++) {
+      const step = steps[i]!;
+      const target = step.target;
+      if (typeof target !== 'string') {
+        if (step.phase === 1 && PathIndex.positioned(target)) {
+          snapshot ??= segments.slice();
+          this.nodeSegments.set(target, snapshot);
+        }
+        continue;
+      }
+      switch (target) {
+        case 'onCodePathSegmentStart':
+        case 'onUnreachableCodePathSegmentStart':
+          segments.push(step.args[0] as Segment);
+          snapshot = null;
+          break;
+        case 'onCodePathSegmentEnd':
+        case 'onUnreachableCodePathSegmentEnd': {
+          const at = segments.lastIndexOf(step.args[0] as Segment);
+          if (at >= 0) {
+            // Order does not matter: the last one takes its place.
+            segments[at] = segments[segments.length - 1]!;
+            segments.pop();
+          }
+          snapshot = null;
+          break;
+        }
+        case 'onCodePathStart': {
+          // A nested code path: its nodes are not on this one.
+          const nested = this.paths.get(step.args[1] as TSESTree.Node);
+          if (nested && nested.end > i) {
+            i = nested.end;
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
   }
 
-  /** {@link record}, answering the frame of the code path `node` is on. */
-  private recordIn(node: TSESTree.Node): Frame | null {
-    const top = this.stack[this.stack.length - 1];
-    if (!top) {
-      return null;
+  /** The entry of the code path `node` is on: the nearest code path started at the node itself or an ancestor. */
+  private entryOf(node: TSESTree.Node): PathEntry | undefined {
+    for (let current: TSESTree.Node | undefined = node; current; current = current.parent) {
+      const entry = this.paths.get(current);
+      if (entry) {
+        return entry;
+      }
     }
-    top.snapshot ??= top.segments.slice();
-    this.nodeSegments.set(node, top.snapshot);
-    return top;
-  }
-
-  private recordCall(node: TSESTree.CallExpression | TSESTree.NewExpression): void {
-    const top = this.recordIn(node);
-    if (!top) {
-      return;
-    }
-    this.owners.set(node, top.node);
-    this.calls.push(node);
-    if (top.calls) {
-      top.calls.push(node);
-    } else {
-      top.calls = [node];
-      this.callsByFunction.set(top.node, top.calls);
-    }
-  }
-
-  private recordReturn(node: TSESTree.ReturnStatement): void {
-    const top = this.recordIn(node);
-    if (!top) {
-      return;
-    }
-    const list = this.returnsByFunction.get(top.node);
-    if (list) {
-      list.push(node);
-    } else {
-      this.returnsByFunction.set(top.node, [node]);
-    }
+    return undefined;
   }
 
   /** The node whose code path a recorded call is on (a function, the program, a static block, a field initializer). */
   ownerOf(call: TSESTree.CallExpression | TSESTree.NewExpression): TSESTree.Node | undefined {
-    return this.owners.get(call);
+    for (let current: TSESTree.Node | undefined = call; current; current = current.parent) {
+      if (this.paths.has(current)) {
+        return current;
+      }
+    }
+    return undefined;
   }
 
   /** The `return`s recorded on `fn`'s own code path; `undefined` when `fn`'s code path was not recorded. */
   returnsOf(fn: TSESTree.Node): readonly TSESTree.ReturnStatement[] | undefined {
-    return this.codePaths.has(fn) ? (this.returnsByFunction.get(fn) ?? []) : undefined;
+    return this.paths.has(fn) ? (this.returnsByFunction.get(fn) ?? []) : undefined;
   }
 
   codePathOf(fn: TSESTree.Node): CodePath | undefined {
-    return this.codePaths.get(fn);
+    return this.paths.get(fn)?.codePath;
   }
 
+  /** The segments a positioned node sits in; `undefined` for a node that is not positioned or on no code path. */
   segmentsOf(node: TSESTree.Node): readonly Segment[] | undefined {
+    const known = this.nodeSegments.get(node);
+    if (known) {
+      return known;
+    }
+    const entry = this.entryOf(node);
+    if (!entry || entry.recorded) {
+      return undefined;
+    }
+    this.recordSegments(entry);
     return this.nodeSegments.get(node);
   }
 
@@ -234,13 +252,13 @@ export class PathIndex {
    * when it cannot tell (no code path, unrecorded anchors, work budget exceeded): callers report only on `false`.
    */
   everyPathPasses(fn: FunctionNode | TSESTree.Program, anchors: readonly TSESTree.Node[]): boolean {
-    const codePath = this.codePaths.get(fn);
+    const codePath = this.paths.get(fn)?.codePath;
     if (!codePath) {
       return true;
     }
     const blocking = new Set<Segment>();
     for (const anchor of anchors) {
-      const segments = this.nodeSegments.get(anchor);
+      const segments = this.segmentsOf(anchor);
       if (!segments) {
         return true;
       }
@@ -287,14 +305,14 @@ export class PathIndex {
    * `avoiding` that were not recorded block nothing.
    */
   canFollowAvoiding(earlier: TSESTree.Node, later: TSESTree.Node, avoiding: readonly TSESTree.Node[]): boolean {
-    const from = this.nodeSegments.get(earlier);
-    const to = this.nodeSegments.get(later);
+    const from = this.segmentsOf(earlier);
+    const to = this.segmentsOf(later);
     if (!from || !to || from.length === 0 || to.length === 0) {
       return false;
     }
     const blockers = new Map<Segment, TSESTree.Node[]>();
     for (const node of avoiding) {
-      for (const segment of this.nodeSegments.get(node) ?? []) {
+      for (const segment of this.segmentsOf(node) ?? []) {
         const list = blockers.get(segment);
         if (list) {
           list.push(node);
