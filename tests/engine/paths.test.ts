@@ -138,7 +138,7 @@ describe('PathIndex', () => {
       for (const order of [[...expected.segments], [...expected.segments].reverse()]) {
         const index = PathIndex.of(sourceCode);
         for (const [node, segments] of order) {
-          if (ids(index.segmentsOf(node))?.join() !== ids(segments).join()) {
+          if (ids(index.segmentsOf(node))?.join() !== ids(segments)?.join()) {
             expect.fail(`${name}:${node.loc.start.line} ${node.type}: segments differ`);
           }
           if (node.type === AST_NODE_TYPES.CallExpression || node.type === AST_NODE_TYPES.NewExpression) {
