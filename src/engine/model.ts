@@ -46,6 +46,26 @@ import {
 
 type Variable = TSESLint.Scope.Variable;
 
+const builtinModules = new Map<string, boolean>();
+
+/** `isBuiltin` of node:module, remembered per specifier (it is asked about the same few modules in every file). */
+function isBuiltinModule(specifier: string): boolean {
+  let builtin = builtinModules.get(specifier);
+  if (builtin === undefined) {
+    builtin = isBuiltin(specifier);
+    builtinModules.set(specifier, builtin);
+  }
+  return builtin;
+}
+
+/** What the file's declarations bind, by name (see `FileModel.declaredNames`). */
+interface DeclaredNames {
+  /** Variables declared with a locally made object (`const cache = new Map()`): their methods are no module's. */
+  readonly objectMade: Set<string>;
+  /** Local names of Node factories imported or destructured under another name (`connect as dial`). */
+  readonly renamedCreators: Set<string>;
+}
+
 const DefinitionType = TSESLint.Scope.DefinitionType;
 
 /** `name` or `object.name`: the callee text `OBSERVER_CALLEES` lists (`console.log`, `util.inspect`, `assert`). */
@@ -408,7 +428,7 @@ export class FileModel {
     }
     if (definition.type === DefinitionType.ImportBinding) {
       const declaration = definition.parent;
-      if (declaration?.type !== AST_NODE_TYPES.ImportDeclaration || !isBuiltin(declaration.source.value)) {
+      if (declaration?.type !== AST_NODE_TYPES.ImportDeclaration || !isBuiltinModule(declaration.source.value)) {
         return null;
       }
       const module = declaration.source.value.replace(/^node:/, '');
@@ -431,7 +451,7 @@ export class FileModel {
     }
     const init = unwrap(declarator.init);
     const source = init.type === AST_NODE_TYPES.CallExpression && dottedName(init.callee) === 'require' ? staticString(init.arguments[0]) : null;
-    if (source === null || !isBuiltin(source)) {
+    if (source === null || !isBuiltinModule(source)) {
       return null;
     }
     const module = source.replace(/^node:/, '');
@@ -552,9 +572,64 @@ export class FileModel {
     if (object.type !== AST_NODE_TYPES.Identifier) {
       return object.type === AST_NODE_TYPES.CallExpression && dottedName(object.callee) === 'require';
     }
+    if (!this.declaredNames().objectMade.has(object.name)) {
+      // No variable of that name holds a locally made object: an import, a parameter, a global, …
+      return true;
+    }
     const definition = this.variableOf(object)?.defs[0];
-    // An import, a parameter, a global (`http` in a script with no import), an unresolved name: let the checker say.
+    // A global (`http` in a script with no import) or an unresolved name: let the checker say.
     return !(definition?.node.type === AST_NODE_TYPES.VariableDeclarator && makesObject(definition.node.init));
+  }
+
+  private names: DeclaredNames | null = null;
+
+  /**
+   * Names the file's declarations bind, read from its import declarations and declarators (no scope is walked): those
+   * given a locally made object, and those bound to a Node factory under another name. A name not listed needs no
+   * resolution to rule that out.
+   */
+  private declaredNames(): DeclaredNames {
+    if (this.names) {
+      return this.names;
+    }
+    const names: DeclaredNames = { objectMade: new Set(), renamedCreators: new Set() };
+    this.names = names;
+    for (const statement of this.sourceCode.ast.body) {
+      if (statement.type !== AST_NODE_TYPES.ImportDeclaration) {
+        continue;
+      }
+      for (const specifier of statement.specifiers) {
+        if (specifier.type === AST_NODE_TYPES.ImportSpecifier) {
+          const imported = specifier.imported;
+          if (CREATOR_NAMES.has(imported.type === AST_NODE_TYPES.Identifier ? imported.name : imported.value)) {
+            names.renamedCreators.add(specifier.local.name);
+          }
+        }
+      }
+    }
+    for (const store of this.paths.stores) {
+      if (store.type !== AST_NODE_TYPES.VariableDeclarator) {
+        continue;
+      }
+      if (store.id.type === AST_NODE_TYPES.Identifier) {
+        if (makesObject(store.init)) {
+          names.objectMade.add(store.id.name);
+        }
+      } else if (store.id.type === AST_NODE_TYPES.ObjectPattern) {
+        for (const property of store.id.properties) {
+          const value = property.type === AST_NODE_TYPES.Property ? unwrap(property.value) : null;
+          if (
+            property.type === AST_NODE_TYPES.Property &&
+            property.key.type === AST_NODE_TYPES.Identifier &&
+            CREATOR_NAMES.has(property.key.name) &&
+            value?.type === AST_NODE_TYPES.Identifier
+          ) {
+            names.renamedCreators.add(value.name);
+          }
+        }
+      }
+    }
+    return names;
   }
 
   /**
@@ -566,6 +641,11 @@ export class FileModel {
       callee.type === AST_NODE_TYPES.MemberExpression && !callee.computed ? unwrap(callee.object) : callee;
     if (root.type !== AST_NODE_TYPES.Identifier || !NON_SOCKET_GLOBALS.has(root.name)) {
       return false;
+    }
+    // Most often the global itself: one of the references of the global scope's variable of that name.
+    const global = this.sourceCode.scopeManager?.globalScope?.set.get(root.name);
+    if (global?.defs.length === 0 && global.references.some(reference => reference.identifier === root)) {
+      return true;
     }
     const variable = this.variableOf(root);
     return variable === null || variable.defs.length === 0;
@@ -591,7 +671,7 @@ export class FileModel {
 
   /** `import { connect as dial } from 'node:net'` and `const { connect: dial } = require('net')`. */
   private isRenamedCreator(callee: TSESTree.Node): boolean {
-    if (callee.type !== AST_NODE_TYPES.Identifier) {
+    if (callee.type !== AST_NODE_TYPES.Identifier || !this.declaredNames().renamedCreators.has(callee.name)) {
       return false;
     }
     const definition = this.variableOf(callee)?.defs[0];
