@@ -34,6 +34,8 @@ type Setup =
 
 interface FileState {
   setup: Setup | null;
+  /** The code-path index, built when the first rule is created, for the model built at the end of the traversal. */
+  paths: PathIndex | null;
   model: FileModel | null;
   diagnosed: boolean;
   /** The rules of the lint run in progress. */
@@ -45,7 +47,7 @@ const states = new WeakMap<object, FileState>();
 function stateOf(sourceCode: Readonly<TSESLint.SourceCode>): FileState {
   let state = states.get(sourceCode.ast);
   if (!state) {
-    state = { setup: null, model: null, diagnosed: false, batch: null };
+    state = { setup: null, paths: null, model: null, diagnosed: false, batch: null };
     states.set(sourceCode.ast, state);
   }
   return state;
@@ -75,18 +77,20 @@ function socketTypesSetting(settings: Record<string, unknown> | undefined): Type
  */
 interface Batch {
   readonly run: object;
-  readonly checks: (() => void)[];
+  readonly checks: ((model: FileModel) => void)[];
 }
 
 const NO_LISTENERS: TSESLint.RuleListener = Object.freeze({});
 
 /**
  * Registers a socket-leaks rule's `check` for the file `context` lints and returns the rule's listeners. Every rule of
- * a file reads one shared {@link FileModel} (built, with the code-path index under it, by the first check that runs),
- * and every check of a file runs in one `Program:exit` listener, the first rule's: there ESLint's own traversal is
- * done (another rule's type queries have warmed the checker) and ESLint calls one listener per file instead of one per
- * rule. Configuration problems (no typed linting, no @types/node) are reported once per file, by whichever rule comes
- * first. Nothing here throws into the lint run: a failure inside `check` drops that rule's reports for this file.
+ * a file reads one shared {@link FileModel}, and every check of a file runs in one `Program:exit` listener, the first
+ * rule's: ESLint calls one listener per file instead of one per rule, and by then the other typed rules have asked the
+ * checker for most types of the file (the model's type queries find them computed). The code-path index under the
+ * model reads only ESLint's traversal, which is complete before any rule is created: the first rule builds it right
+ * away, while the traversal is fresh in memory. Configuration problems (no typed linting, no @types/node) are reported
+ * once per file, by whichever rule comes first. Nothing here throws into the lint run: a failure inside `check` drops
+ * that rule's reports for this file.
  */
 export function runSocketRule<MessageIds extends string>(
   context: Readonly<TSESLint.RuleContext<MessageIds | EngineMessageIds, readonly unknown[]>>,
@@ -107,27 +111,40 @@ export function runSocketRule<MessageIds extends string>(
     }
     return NO_LISTENERS;
   }
-  const { services, typeContext } = setup;
-  const run = (): void => {
-    try {
-      state.model ??= new FileModel(sourceCode, services, typeContext, PathIndex.of(sourceCode));
-      check(state.model);
-    } catch (error) {
-      // Never break the lint run; this rule reports nothing more for this file.
-      swallow(error);
-    }
-  };
   const key = runOf(context);
   if (state.batch?.run === key) {
-    state.batch.checks.push(run);
+    state.batch.checks.push(check);
     return NO_LISTENERS;
   }
-  const batch: Batch = { run: key, checks: [run] };
+  const batch: Batch = { run: key, checks: [check] };
   state.batch = batch;
+  if (!state.model && !state.paths) {
+    // The code-path index reads nothing but the traversal, which ESLint has just computed: read it while it is fresh.
+    try {
+      state.paths = PathIndex.of(sourceCode);
+    } catch (error) {
+      swallow(error);
+      return NO_LISTENERS;
+    }
+  }
+  const { services, typeContext } = setup;
   return {
     'Program:exit'() {
+      let model: FileModel;
+      try {
+        model = state.model ??= new FileModel(sourceCode, services, typeContext, state.paths ?? PathIndex.of(sourceCode));
+      } catch (error) {
+        // Never break the lint run; no rule reports anything for this file.
+        swallow(error);
+        return;
+      }
       for (const each of batch.checks) {
-        each();
+        try {
+          each(model);
+        } catch (error) {
+          // Never break the lint run; this rule reports nothing more for this file.
+          swallow(error);
+        }
       }
     },
   };
