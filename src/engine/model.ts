@@ -309,7 +309,8 @@ export class FileModel {
 
   /** Whether the file's text could narrow a socket to a tty stream (`tty`, `ReadStream`, `WriteStream`). */
   private mayNameTtyStreams(): boolean {
-    this.ttyNames ??= /tty|ReadStream|WriteStream/.test(this.sourceCode.text);
+    const text = this.sourceCode.text;
+    this.ttyNames ??= text.includes('tty') || text.includes('ReadStream') || text.includes('WriteStream');
     return this.ttyNames;
   }
 

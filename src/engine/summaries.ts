@@ -124,6 +124,9 @@ export function resolveCalleeDeclaredAt(
   }
 }
 
+/** {@link calleeOfSymbol}'s answers that do not depend on the call (symbols belong to one program). */
+const calleesBySymbol = new WeakMap<ts.Symbol, Callee>();
+
 function calleeOfSymbol(found: ts.Symbol | undefined, call: ts.CallExpression | ts.NewExpression, context: TypeContext): Callee {
   let symbol = found;
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
@@ -132,6 +135,18 @@ function calleeOfSymbol(found: ts.Symbol | undefined, call: ts.CallExpression | 
   if (!symbol) {
     return NO_CALLEE;
   }
+  const known = calleesBySymbol.get(symbol);
+  if (known) {
+    return known;
+  }
+  const callee = calleeOfResolvedSymbol(symbol, call, context);
+  if (!callee.perCall) {
+    calleesBySymbol.set(symbol, callee);
+  }
+  return callee;
+}
+
+function calleeOfResolvedSymbol(symbol: ts.Symbol, call: ts.CallExpression | ts.NewExpression, context: TypeContext): Callee {
   const api = nodeApiOfSymbol(symbol);
   let declaration: ts.Node | undefined = symbol.valueDeclaration;
   if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) {
