@@ -64,6 +64,21 @@ interface DeclaredNames {
   readonly objectMade: Set<string>;
   /** Local names of Node factories imported or destructured under another name (`connect as dial`). */
   readonly renamedCreators: Set<string>;
+  /** Names bound by an import or a `require` of a builtin module (`net`, `connect`, `{ pipeline }`). */
+  readonly builtinBound: Set<string>;
+}
+
+/** The import declarations of a program, those of `declare module` / namespace blocks included. */
+function importsOf(body: readonly TSESTree.Node[]): TSESTree.ImportDeclaration[] {
+  const found: TSESTree.ImportDeclaration[] = [];
+  for (const statement of body) {
+    if (statement.type === AST_NODE_TYPES.ImportDeclaration) {
+      found.push(statement);
+    } else if (statement.type === AST_NODE_TYPES.TSModuleDeclaration && statement.body?.type === AST_NODE_TYPES.TSModuleBlock) {
+      found.push(...importsOf(statement.body.body));
+    }
+  }
+  return found;
 }
 
 const DefinitionType = TSESLint.Scope.DefinitionType;
@@ -423,6 +438,9 @@ export class FileModel {
    * not say. `null` when the identifier is bound some other way.
    */
   private builtinBinding(identifier: TSESTree.Identifier): { module: string; member: string | null | undefined } | null {
+    if (!this.declaredNames().builtinBound.has(identifier.name)) {
+      return null;
+    }
     const definition = this.variableOf(identifier)?.defs[0];
     if (!definition) {
       return null;
@@ -586,20 +604,21 @@ export class FileModel {
 
   /**
    * Names the file's declarations bind, read from its import declarations and declarators (no scope is walked): those
-   * given a locally made object, and those bound to a Node factory under another name. A name not listed needs no
-   * resolution to rule that out.
+   * given a locally made object, those bound to a Node factory under another name, and those bound to a builtin module
+   * or one of its exports. A name not listed needs no resolution to rule that out.
    */
   private declaredNames(): DeclaredNames {
     if (this.names) {
       return this.names;
     }
-    const names: DeclaredNames = { objectMade: new Set(), renamedCreators: new Set() };
+    const names: DeclaredNames = { objectMade: new Set(), renamedCreators: new Set(), builtinBound: new Set() };
     this.names = names;
-    for (const statement of this.sourceCode.ast.body) {
-      if (statement.type !== AST_NODE_TYPES.ImportDeclaration) {
-        continue;
-      }
+    for (const statement of importsOf(this.sourceCode.ast.body)) {
+      const builtin = isBuiltinModule(statement.source.value);
       for (const specifier of statement.specifiers) {
+        if (builtin) {
+          names.builtinBound.add(specifier.local.name);
+        }
         if (specifier.type === AST_NODE_TYPES.ImportSpecifier) {
           const imported = specifier.imported;
           if (CREATOR_NAMES.has(imported.type === AST_NODE_TYPES.Identifier ? imported.name : imported.value)) {
@@ -611,6 +630,16 @@ export class FileModel {
     for (const store of this.paths.stores) {
       if (store.type !== AST_NODE_TYPES.VariableDeclarator) {
         continue;
+      }
+      const init = store.init ? unwrap(store.init) : null;
+      if (
+        init?.type === AST_NODE_TYPES.CallExpression &&
+        dottedName(init.callee) === 'require' &&
+        isBuiltinModule(staticString(init.arguments[0]) ?? '')
+      ) {
+        for (const variable of this.sourceCode.getDeclaredVariables(store)) {
+          names.builtinBound.add(variable.name);
+        }
       }
       if (store.id.type === AST_NODE_TYPES.Identifier) {
         if (makesObject(store.init)) {
