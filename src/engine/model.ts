@@ -267,8 +267,9 @@ export class FileModel {
   /** The kind of value an expression evaluates to, through the checker; memoised. */
   kindOf(node: TSESTree.Node): ValueKind | null {
     const target = unwrap(node);
-    if (this.kinds.has(target)) {
-      return this.kinds.get(target) ?? null;
+    const known = this.kinds.get(target);
+    if (known !== undefined) {
+      return known;
     }
     let kind: ValueKind | null = null;
     try {
@@ -298,8 +299,9 @@ export class FileModel {
     if (!variable || variable.defs.length !== 1) {
       return null;
     }
-    if (this.declaredKinds.has(variable)) {
-      return this.declaredKinds.get(variable) ?? null;
+    const known = this.declaredKinds.get(variable);
+    if (known !== undefined) {
+      return known;
     }
     let kind: ValueKind | null = null;
     const definition = variable.defs[0]!;
@@ -343,8 +345,9 @@ export class FileModel {
    * callee variable (see {@link calleeOf}).
    */
   apiOf(call: TSESTree.CallExpression | TSESTree.NewExpression): NodeApi | null {
-    if (this.apis.has(call)) {
-      return this.apis.get(call) ?? null;
+    const known = this.apis.get(call);
+    if (known !== undefined) {
+      return known;
     }
     let api: NodeApi | null = null;
     try {
@@ -728,8 +731,9 @@ export class FileModel {
 
   /** The kind of what `new C(...)` makes ({@link kindOfConstruction}); memoised. */
   private kindOfNew(call: TSESTree.NewExpression): ValueKind | null {
-    if (this.kinds.has(call)) {
-      return this.kinds.get(call) ?? null;
+    const known = this.kinds.get(call);
+    if (known !== undefined) {
+      return known;
     }
     const tsNew = this.services.esTreeNodeToTSNodeMap.get(call) as ts.NewExpression | undefined;
     const kind = tsNew ? kindOfConstruction(tsNew.expression, this.typeContext) : null;
