@@ -58,6 +58,12 @@ function isBuiltinModule(specifier: string): boolean {
   return builtin;
 }
 
+/** The module a `require('…')` call (possibly wrapped in a type assertion) names; `null` for anything else. */
+function requiredModule(node: TSESTree.Node): string | null {
+  const call = unwrap(node);
+  return call.type === AST_NODE_TYPES.CallExpression && dottedName(call.callee) === 'require' ? staticString(call.arguments[0]) : null;
+}
+
 /** What the file's declarations bind, by name (see `FileModel.declaredNames`). */
 interface DeclaredNames {
   /** Variables declared with a locally made object (`const cache = new Map()`): their methods are no module's. */
@@ -471,8 +477,7 @@ export class FileModel {
     if (declarator.type !== AST_NODE_TYPES.VariableDeclarator || !declarator.init) {
       return null;
     }
-    const init = unwrap(declarator.init);
-    const source = init.type === AST_NODE_TYPES.CallExpression && dottedName(init.callee) === 'require' ? staticString(init.arguments[0]) : null;
+    const source = requiredModule(declarator.init);
     if (source === null || !isBuiltinModule(source)) {
       return null;
     }
@@ -634,12 +639,8 @@ export class FileModel {
       if (store.type !== AST_NODE_TYPES.VariableDeclarator) {
         continue;
       }
-      const init = store.init ? unwrap(store.init) : null;
-      if (
-        init?.type === AST_NODE_TYPES.CallExpression &&
-        dottedName(init.callee) === 'require' &&
-        isBuiltinModule(staticString(init.arguments[0]) ?? '')
-      ) {
+      const required = store.init ? requiredModule(store.init) : null;
+      if (required !== null && isBuiltinModule(required)) {
         for (const variable of this.sourceCode.getDeclaredVariables(store)) {
           names.builtinBound.add(variable.name);
         }

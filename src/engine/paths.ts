@@ -125,34 +125,6 @@ export class PathIndex {
   }
 
   /**
-   * Whether a node's code-path position is recorded: calls, `new` and optional chains (closes, writes, reads);
-   * `return`s (where a path leaves a function, see `uncoveredExits`); `for…of` (consumes what it iterates); `if`
-   * (anchored where its test starts, so a guarded close covers both branches); declarators and assignments (where a
-   * variable or field is written, and a `let` re-declared in a loop body resets it, see assignments.ts); reads of
-   * `writable`, `destroyed`, … (where write guards sit, see `canFollowAvoiding`). A class field's position is not: its
-   * initializer runs on a code path of its own.
-   */
-  private static positioned(node: TSESTree.Node): boolean {
-    switch (node.type) {
-      case AST_NODE_TYPES.CallExpression:
-      case AST_NODE_TYPES.NewExpression:
-      case AST_NODE_TYPES.VariableDeclarator:
-      case AST_NODE_TYPES.AssignmentExpression:
-      case AST_NODE_TYPES.ReturnStatement:
-      case AST_NODE_TYPES.ChainExpression:
-      case AST_NODE_TYPES.ForOfStatement:
-      case AST_NODE_TYPES.IfStatement:
-        return true;
-      case AST_NODE_TYPES.MemberExpression: {
-        const name = memberName(node);
-        return name !== null && WRITABLE_GUARDS.has(name);
-      }
-      default:
-        return false;
-    }
-  }
-
-  /**
    * Records the segments of the positioned nodes on one code path, from its own steps: the segments open when each is
    * entered. The steps of the code paths nested in it (functions defined inside) are skipped.
    */
@@ -165,7 +137,7 @@ export class PathIndex {
       const step = steps[i]!;
       const target = step.target;
       if (typeof target !== 'string') {
-        if (step.phase === 1 && PathIndex.positioned(target)) {
+        if (step.phase === 1 && isPositioned(target)) {
           snapshot ??= segments.slice();
           this.nodeSegments.set(target, snapshot);
         }
@@ -202,12 +174,11 @@ export class PathIndex {
     }
   }
 
-  /** The entry of the code path `node` is on: the nearest code path started at the node itself or an ancestor. */
-  private entryOf(node: TSESTree.Node): PathEntry | undefined {
+  /** The node whose code path `node` is on: the nearest code-path start, `node` itself or an ancestor. */
+  private pathStartOf(node: TSESTree.Node): TSESTree.Node | undefined {
     for (let current: TSESTree.Node | undefined = node; current; current = current.parent) {
-      const entry = this.paths.get(current);
-      if (entry) {
-        return entry;
+      if (this.paths.has(current)) {
+        return current;
       }
     }
     return undefined;
@@ -215,12 +186,7 @@ export class PathIndex {
 
   /** The node whose code path a recorded call is on (a function, the program, a static block, a field initializer). */
   ownerOf(call: TSESTree.CallExpression | TSESTree.NewExpression): TSESTree.Node | undefined {
-    for (let current: TSESTree.Node | undefined = call; current; current = current.parent) {
-      if (this.paths.has(current)) {
-        return current;
-      }
-    }
-    return undefined;
+    return this.pathStartOf(call);
   }
 
   /** The `return`s recorded on `fn`'s own code path; `undefined` when `fn`'s code path was not recorded. */
@@ -238,7 +204,8 @@ export class PathIndex {
     if (known) {
       return known;
     }
-    const entry = this.entryOf(node);
+    const start = this.pathStartOf(node);
+    const entry = start && this.paths.get(start);
     if (!entry || entry.recorded) {
       return undefined;
     }
@@ -370,6 +337,34 @@ interface TraversalStep {
   target: TSESTree.Node | string;
   phase?: number;
   args: readonly unknown[];
+}
+
+/**
+ * Whether a node's code-path position is recorded: calls, `new` and optional chains (closes, writes, reads);
+ * `return`s (where a path leaves a function, see `uncoveredExits`); `for…of` (consumes what it iterates); `if`
+ * (anchored where its test starts, so a guarded close covers both branches); declarators and assignments (where a
+ * variable or field is written, and a `let` re-declared in a loop body resets it, see assignments.ts); reads of
+ * `writable`, `destroyed`, … (where write guards sit, see `canFollowAvoiding`). A class field's position is not: its
+ * initializer runs on a code path of its own.
+ */
+export function isPositioned(node: TSESTree.Node): boolean {
+  switch (node.type) {
+    case AST_NODE_TYPES.CallExpression:
+    case AST_NODE_TYPES.NewExpression:
+    case AST_NODE_TYPES.VariableDeclarator:
+    case AST_NODE_TYPES.AssignmentExpression:
+    case AST_NODE_TYPES.ReturnStatement:
+    case AST_NODE_TYPES.ChainExpression:
+    case AST_NODE_TYPES.ForOfStatement:
+    case AST_NODE_TYPES.IfStatement:
+      return true;
+    case AST_NODE_TYPES.MemberExpression: {
+      const name = memberName(node);
+      return name !== null && WRITABLE_GUARDS.has(name);
+    }
+    default:
+      return false;
+  }
 }
 
 /** The function whose code path `node` is on, or the program. */

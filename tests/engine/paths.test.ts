@@ -7,9 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { memberName } from '../../src/engine/ast.js';
-import { PathIndex } from '../../src/engine/paths.js';
-import { WRITABLE_GUARDS } from '../../src/engine/vocabulary.js';
+import { isPositioned, PathIndex } from '../../src/engine/paths.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -78,7 +76,7 @@ function eagerRecording(sourceCode: TSESLint.SourceCode) {
   for (const step of steps) {
     const top = stack.at(-1);
     if (typeof step.target !== 'string') {
-      if (step.phase === 1 && top && positioned(step.target)) {
+      if (step.phase === 1 && top && isPositioned(step.target)) {
         segments.set(step.target, [...top.open]);
         owners.set(step.target, top.node);
       }
@@ -104,26 +102,6 @@ function eagerRecording(sourceCode: TSESLint.SourceCode) {
     }
   }
   return { segments, owners };
-}
-
-function positioned(node: TSESTree.Node): boolean {
-  switch (node.type) {
-    case AST_NODE_TYPES.CallExpression:
-    case AST_NODE_TYPES.NewExpression:
-    case AST_NODE_TYPES.VariableDeclarator:
-    case AST_NODE_TYPES.AssignmentExpression:
-    case AST_NODE_TYPES.ReturnStatement:
-    case AST_NODE_TYPES.ChainExpression:
-    case AST_NODE_TYPES.ForOfStatement:
-    case AST_NODE_TYPES.IfStatement:
-      return true;
-    case AST_NODE_TYPES.MemberExpression: {
-      const name = memberName(node);
-      return name !== null && WRITABLE_GUARDS.has(name);
-    }
-    default:
-      return false;
-  }
 }
 
 const ids = (list: readonly Segment[] | undefined) => (list ? list.map(segment => segment.id).sort() : list);
