@@ -242,7 +242,7 @@ export class FileModel {
     readonly typeContext: TypeContext,
     readonly paths: PathIndex,
   ) {
-    this.summaryContext = { ...typeContext, depth: 0 };
+    this.summaryContext = { program: typeContext.program, checker: typeContext.checker, socketTypes: typeContext.socketTypes, depth: 0 };
     this.scopes = new ScopeLookup(sourceCode.scopeManager);
     // Built only for files that `mayUseSockets` lets through (see runSocketRule). The calls are indexed by
     // method name on the way (see `callsOf`).
@@ -366,6 +366,7 @@ export class FileModel {
   }
 
   private readonly calleesByVariable = new Map<Variable, Callee>();
+  private readonly calleesByCall = new Map<TSESTree.Node, Callee>();
 
   /**
    * What a call's callee is (the Node API, the visible function it runs), resolved by the checker once per callee
@@ -374,6 +375,10 @@ export class FileModel {
    * function declaration or a variable declaration is looked up at that declaration's name.
    */
   calleeOf(call: TSESTree.CallExpression | TSESTree.NewExpression): Callee {
+    const known = this.calleesByCall.get(call);
+    if (known) {
+      return known;
+    }
     const callee = unwrap(call.callee);
     const variable = callee.type === AST_NODE_TYPES.Identifier ? this.variableOf(callee) : null;
     const cached = variable ? this.calleesByVariable.get(variable) : undefined;
@@ -390,9 +395,14 @@ export class FileModel {
       : resolveCallee(tsCall, this.typeContext);
     if (variable && !resolved.perCall) {
       this.calleesByVariable.set(variable, resolved);
+    } else {
+      // A method call (`x.get()`), or a function whose answer depends on the call: remembered for this call only
+      // (discovery and several rules ask about the same calls).
+      this.calleesByCall.set(call, resolved);
     }
     return resolved;
   }
+
 
   /**
    * The TypeScript name of the one declaration that binds `variable`, for the kinds whose symbol the checker reads
@@ -859,12 +869,12 @@ export class FileModel {
   }
 
   private discoverHandlerResource(listener: Listener): void {
-    const handler = this.functionOf(listener.handlerArgument);
-    if (!handler) {
-      return;
-    }
     const { event } = listener;
     if (!HANDLER_RESOURCE_EVENTS.has(event)) {
+      return;
+    }
+    const handler = this.functionOf(listener.handlerArgument);
+    if (!handler) {
       return;
     }
     const param = (index: number): TSESTree.Identifier | null => {

@@ -83,11 +83,12 @@ export function writesAfterClose(model: FileModel): readonly WriteAfterClose[] {
       }
     }
   }
-  for (const [owner, calls] of model.paths.callsByFunction) {
-    const writes = writesByOwner.get(owner)?.sort(([a], [b]) => a.range[0] - b.range[0]);
-    if (!writes) {
+  for (const [owner, unsorted] of writesByOwner) {
+    const calls = model.paths.callsByFunction.get(owner);
+    if (!calls) {
       continue;
     }
+    const writes = unsorted.sort(([a], [b]) => a.range[0] - b.range[0]);
     const written = writes
       .map(([write]) => socketOfReceiver(model, receiverOf(write)!))
       .filter((resource): resource is Resource => resource !== null);
