@@ -242,7 +242,8 @@ export class FileModel {
     readonly typeContext: TypeContext,
     readonly paths: PathIndex,
   ) {
-    this.summaryContext = { program: typeContext.program, checker: typeContext.checker, socketTypes: typeContext.socketTypes, depth: 0 };
+    const { program, checker, socketTypes } = typeContext;
+    this.summaryContext = { program, checker, socketTypes, depth: 0 };
     this.scopes = new ScopeLookup(sourceCode.scopeManager);
     // Built only for files that `mayUseSockets` lets through (see runSocketRule). The calls are indexed by
     // method name on the way (see `callsOf`).
@@ -371,8 +372,9 @@ export class FileModel {
   /**
    * What a call's callee is (the Node API, the visible function it runs), resolved by the checker once per callee
    * variable of this file: every call of `helper(…)` resolves the same binding to the same symbol, unless the function
-   * is overloaded (then the call's own signature decides, and each call is resolved). A callee bound by an import, a
-   * function declaration or a variable declaration is looked up at that declaration's name.
+   * is overloaded (then the call's own signature decides, and each call is resolved). Method calls and overloaded
+   * callees are remembered per call (discovery and several rules ask about the same call). A callee bound by an import,
+   * a function declaration or a variable declaration is looked up at that declaration's name.
    */
   calleeOf(call: TSESTree.CallExpression | TSESTree.NewExpression): Callee {
     const known = this.calleesByCall.get(call);
@@ -396,13 +398,10 @@ export class FileModel {
     if (variable && !resolved.perCall) {
       this.calleesByVariable.set(variable, resolved);
     } else {
-      // A method call (`x.get()`), or a function whose answer depends on the call: remembered for this call only
-      // (discovery and several rules ask about the same calls).
       this.calleesByCall.set(call, resolved);
     }
     return resolved;
   }
-
 
   /**
    * The TypeScript name of the one declaration that binds `variable`, for the kinds whose symbol the checker reads

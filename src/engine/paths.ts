@@ -69,18 +69,13 @@ export class PathIndex {
     const stack = index.stack;
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
-      // A node visit has phase 1 (entering) or 2 (leaving); a code-path event has none (or a string). Only entering
-      // matters, and reading the phase first leaves the node of a leaving step untouched (half the visits, each a likely
-      // cache miss).
-      const phase = step.phase;
-      if (phase === 1 || phase === 2) {
-        if (phase === 1 && stack.length > 0) {
-          index.list(step.target as TSESTree.Node, stack[stack.length - 1]!);
-        }
-        continue;
-      }
       const target = step.target;
-      if (target === 'onCodePathStart') {
+      if (typeof target !== 'string') {
+        // A node visit: only entering matters.
+        if (step.phase === 1 && stack.length > 0) {
+          index.list(target, stack[stack.length - 1]!);
+        }
+      } else if (target === 'onCodePathStart') {
         const node = step.args[1] as TSESTree.Node;
         const entry: PathEntry = { codePath: step.args[0] as CodePath, start: i, end: steps.length, recorded: false };
         index.paths.set(node, entry);
@@ -140,15 +135,15 @@ export class PathIndex {
     let snapshot: readonly Segment[] | null = null;
     for (let i = entry.start + 1; i < entry.end; i++) {
       const step = steps[i]!;
-      const phase = step.phase;
-      if (phase === 1 || phase === 2) {
-        if (phase === 1 && isPositioned(step.target as TSESTree.Node)) {
+      const target = step.target;
+      if (typeof target !== 'string') {
+        if (step.phase === 1 && isPositioned(target)) {
           snapshot ??= segments.slice();
-          this.nodeSegments.set(step.target as TSESTree.Node, snapshot);
+          this.nodeSegments.set(target, snapshot);
         }
         continue;
       }
-      switch (step.target) {
+      switch (target) {
         case 'onCodePathSegmentStart':
         case 'onUnreachableCodePathSegmentStart':
           segments.push(step.args[0] as Segment);
@@ -340,8 +335,7 @@ export class PathIndex {
  */
 interface TraversalStep {
   target: TSESTree.Node | string;
-  /** 1 or 2 on a node visit; absent (or a string) on a code-path event. */
-  phase?: number | string;
+  phase?: number;
   args: readonly unknown[];
 }
 
