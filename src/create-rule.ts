@@ -20,8 +20,9 @@ type RuleDefinition<Options extends readonly unknown[], MessageIds extends strin
  * typescript-eslint's `RuleCreator`, without its cost per file: it deep-clones and merges the default options into
  * `context.options` every time a rule is created, that is once per rule and file (a few microseconds each, tens of
  * milliseconds over a large program). Here a rule with `meta.defaultOptions` gets `context.options` as they are (ESLint
- * 9.15 and later have already merged the defaults into them), a rule given no options gets its (frozen) defaults, and
- * only options given to a rule without `meta.defaultOptions` are merged the way `RuleCreator` merges them.
+ * 9.15 and later have already merged the defaults into them), a rule given no options (or taking none: `schema: []`)
+ * gets its (frozen) defaults, and only options given to a rule without `meta.defaultOptions` are merged the way
+ * `RuleCreator` merges them.
  */
 export function createRule<Options extends readonly unknown[], MessageIds extends string>({
   name,
@@ -31,11 +32,16 @@ export function createRule<Options extends readonly unknown[], MessageIds extend
 }: RuleDefinition<Options, MessageIds>): TSESLint.RuleModule<MessageIds, Options, SocketLeaksDocs> & { name: string } {
   const defaults = deepFreeze(structuredClone(meta.defaultOptions ?? defaultOptions ?? ([] as unknown as Options)));
   const mergedByESLint = meta.defaultOptions !== undefined;
+  // `schema: []`: ESLint rejects any options for the rule, so there is nothing to read or merge.
+  const takesNoOptions = Array.isArray(meta.schema) && meta.schema.length === 0;
   return {
     name,
     meta: { ...meta, docs: { ...meta.docs, url: `${REPOSITORY_URL}/blob/main/docs/rules/${name}.md` } },
     defaultOptions: defaults,
     create(context) {
+      if (takesNoOptions) {
+        return create(context, defaults);
+      }
       const given = context.options;
       if (given.length === 0) {
         return create(context, defaults);

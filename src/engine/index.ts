@@ -44,13 +44,38 @@ interface FileState {
 
 const states = new WeakMap<object, FileState>();
 
+/** The file the last rule was created for: ESLint creates all rules of a file one after the other. */
+let last: { ast: object; state: FileState } | null = null;
+
 function stateOf(sourceCode: Readonly<TSESLint.SourceCode>): FileState {
-  let state = states.get(sourceCode.ast);
+  const ast = sourceCode.ast;
+  if (last?.ast === ast) {
+    return last.state;
+  }
+  let state = states.get(ast);
   if (!state) {
     state = { setup: null, paths: null, model: null, diagnosed: false, batch: null };
-    states.set(sourceCode.ast, state);
+    states.set(ast, state);
   }
+  last = { ast, state };
   return state;
+}
+
+/** The socket types a settings object names, and the names the text filter looks for (see `socketTypesSetting`). */
+const socketTypesBySettings = new WeakMap<object, { socketTypes: TypeOrValueSpecifier[]; names: string[] }>();
+
+/** `settings['socket-leaks'].socketTypes` and their names, read once per settings object (one per configuration). */
+function socketTypesOf(settings: Record<string, unknown> | undefined): { socketTypes: TypeOrValueSpecifier[]; names: string[] } {
+  const cached = settings ? socketTypesBySettings.get(settings) : undefined;
+  if (cached) {
+    return cached;
+  }
+  const socketTypes = socketTypesSetting(settings);
+  const read = { socketTypes, names: specifierNames(socketTypes) };
+  if (settings) {
+    socketTypesBySettings.set(settings, read);
+  }
+  return read;
 }
 
 /** Reads `settings['socket-leaks'].socketTypes`, ignoring anything malformed. */
@@ -169,8 +194,8 @@ function setupOf(context: Readonly<TSESLint.RuleContext<string, readonly unknown
   if (!programHasNodeTypes(program)) {
     return { kind: 'unusable', messageId: 'missingNodeTypes' };
   }
-  const socketTypes = socketTypesSetting(context.settings);
-  if (!mayUseSockets(context.sourceCode.text, specifierNames(socketTypes))) {
+  const { socketTypes, names } = socketTypesOf(context.settings);
+  if (!mayUseSockets(context.sourceCode.text, names)) {
     return { kind: 'irrelevant' };
   }
   return {

@@ -199,6 +199,16 @@ export function mayUseSockets(text: string, extraNames: readonly string[] = []):
   return FILE_FILTER.test(text) || extraNames.some(name => text.includes(name));
 }
 
+/** Whether a call's value is kept: declared, assigned or awaited (a helper's socket is owned only then). */
+function keepsValue(call: TSESTree.CallExpression | TSESTree.NewExpression): boolean {
+  const { parent } = logicalParent(call);
+  return (
+    parent?.type === AST_NODE_TYPES.VariableDeclarator ||
+    parent?.type === AST_NODE_TYPES.AssignmentExpression ||
+    parent?.type === AST_NODE_TYPES.AwaitExpression
+  );
+}
+
 /** Events whose handler receives a socket or message this code owns (the rest need no type query). */
 const HANDLER_RESOURCE_EVENTS: ReadonlySet<string> = new Set([
   'connection',
@@ -573,12 +583,17 @@ export class FileModel {
       this.discoverNew(call);
       return;
     }
+    const creator = CREATOR_NAMES.has(name) || this.isRenamedCreator(callee);
+    if (!creator && !keepsValue(call)) {
+      // Only a factory makes a resource whose value is dropped (`http.get(url, onResponse)`); a helper's must be kept.
+      return;
+    }
     // Resolving `x.get` makes the checker type `x`, which for `new Map([...a huge literal...])` costs seconds: look
     // only at calls whose receiver could be a module (an import, a `require()`, `this`) or at plain function calls.
     if (!this.mayBeModuleCall(callee)) {
       return;
     }
-    if (CREATOR_NAMES.has(name) || this.isRenamedCreator(callee)) {
+    if (creator) {
       this.discoverFactory(call, name);
     } else {
       this.discoverHelper(call);
@@ -829,13 +844,8 @@ export class FileModel {
   }
 
   private discoverHelper(call: TSESTree.CallExpression): void {
-    const { parent } = logicalParent(call);
     // Only calls whose value is kept are worth a type query.
-    if (
-      parent?.type !== AST_NODE_TYPES.VariableDeclarator &&
-      parent?.type !== AST_NODE_TYPES.AssignmentExpression &&
-      parent?.type !== AST_NODE_TYPES.AwaitExpression
-    ) {
+    if (!keepsValue(call)) {
       return;
     }
     if (this.isLibraryBinding(unwrap(call.callee))) {

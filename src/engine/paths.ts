@@ -11,21 +11,17 @@ type Segment = TSESLint.CodePathSegment;
 /** How many segments one query may visit before it gives up (and answers conservatively). */
 const MAX_VISITS = 20_000;
 
-interface Frame {
-  node: TSESTree.Node;
-  /** The code path's entry in `paths`. */
-  entry: PathEntry;
-  /** The calls recorded on this code path (the list `callsByFunction` holds for its node). */
-  calls: (TSESTree.CallExpression | TSESTree.NewExpression)[] | null;
-}
-
 /** A code path and where it lies in the traversal: the steps of its start and of its end. */
 interface PathEntry {
   readonly codePath: CodePath;
+  /** The node it starts at. */
+  readonly node: TSESTree.Node;
   readonly start: number;
   end: number;
   /** Whether the segments of the nodes on this code path have been recorded (see `recordSegments`). */
   recorded: boolean;
+  /** The calls listed on this code path (the list `callsByFunction` holds for its node), while it is being listed. */
+  calls: (TSESTree.CallExpression | TSESTree.NewExpression)[] | null;
 }
 
 /**
@@ -36,7 +32,8 @@ interface PathEntry {
  */
 export class PathIndex {
   private steps: readonly TraversalStep[] = [];
-  private readonly stack: Frame[] = [];
+  /** The code paths open at the current step while the index is built. */
+  private readonly stack: PathEntry[] = [];
   /** Every code path by the node it starts at (a function, the program, a static block, a field initializer). */
   private readonly paths = new Map<TSESTree.Node, PathEntry>();
   private readonly nodeSegments = new Map<TSESTree.Node, readonly Segment[]>();
@@ -77,13 +74,13 @@ export class PathIndex {
         }
       } else if (target === 'onCodePathStart') {
         const node = step.args[1] as TSESTree.Node;
-        const entry: PathEntry = { codePath: step.args[0] as CodePath, start: i, end: steps.length, recorded: false };
+        const entry: PathEntry = { codePath: step.args[0] as CodePath, node, start: i, end: steps.length, recorded: false, calls: null };
         index.paths.set(node, entry);
-        stack.push({ node, entry, calls: null });
+        stack.push(entry);
       } else if (target === 'onCodePathEnd') {
         const top = stack[stack.length - 1];
-        if (top && top.entry.codePath === step.args[0]) {
-          top.entry.end = i;
+        if (top && top.codePath === step.args[0]) {
+          top.end = i;
           stack.pop();
         }
       }
@@ -92,7 +89,7 @@ export class PathIndex {
   }
 
   /** Lists the calls, `new`s, stores and `return`s (ESLint enters each node once) on the code path of `top`. */
-  private list(node: TSESTree.Node, top: Frame): void {
+  private list(node: TSESTree.Node, top: PathEntry): void {
     switch (node.type) {
       case AST_NODE_TYPES.CallExpression:
       case AST_NODE_TYPES.NewExpression:
