@@ -35,7 +35,7 @@ import {
   type ParamEffects,
   type SummaryContext,
 } from './summaries.js';
-import { classifyType, kindOfConstruction, type TypeContext, type ValueKind } from './types.js';
+import { classifyType, hasNoKindUnderNarrowing, kindOfConstruction, type TypeContext, type ValueKind } from './types.js';
 import {
   CHAINABLE_METHODS,
   CLOSER_METHODS,
@@ -209,6 +209,21 @@ function keepsValue(call: TSESTree.CallExpression | TSESTree.NewExpression): boo
   );
 }
 
+/**
+ * Whether a reference sits where TypeScript can narrow it to a type its declared type does not have: the left of
+ * `instanceof`, the right of `in`, or an argument (a type guard or an assertion function narrows its argument).
+ */
+function isNarrowedToAnotherType(reference: TSESLint.Scope.Reference): boolean {
+  const { parent, child } = logicalParent(reference.identifier as TSESTree.Node);
+  if (parent?.type === AST_NODE_TYPES.BinaryExpression) {
+    return (parent.operator === 'instanceof' && parent.left === child) || (parent.operator === 'in' && parent.right === child);
+  }
+  return (
+    (parent?.type === AST_NODE_TYPES.CallExpression || parent?.type === AST_NODE_TYPES.NewExpression) &&
+    parent.arguments.includes(child as TSESTree.CallExpressionArgument)
+  );
+}
+
 /** Events whose handler receives a socket or message this code owns (the rest need no type query). */
 const HANDLER_RESOURCE_EVENTS: ReadonlySet<string> = new Set([
   'connection',
@@ -237,7 +252,7 @@ export class FileModel {
   readonly resources: Resource[] = [];
   readonly summaryContext: SummaryContext;
   private readonly kinds = new Map<TSESTree.Node, ValueKind | null>();
-  private readonly declaredKinds = new Map<Variable, ValueKind | null>();
+  private readonly declaredKinds = new Map<Variable, ValueKind | null | undefined>();
   private readonly resourceByRef = new Map<TSESTree.Node, Resource>();
   private readonly resourceByVariable = new Map<Variable, Resource>();
   private readonly fieldResources = new Map<string, Resource>();
@@ -290,8 +305,10 @@ export class FileModel {
     }
     let kind: ValueKind | null = null;
     try {
-      kind = target.type === AST_NODE_TYPES.Identifier ? this.declaredKind(target) : null;
-      if (kind === null) {
+      const declared = target.type === AST_NODE_TYPES.Identifier ? this.declaredKind(target) : undefined;
+      if (declared !== undefined) {
+        kind = declared;
+      } else {
         const tsNode = this.services.esTreeNodeToTSNodeMap.get(target);
         if (tsNode) {
           kind = classifyType(this.typeContext.checker.getTypeAtLocation(tsNode), this.typeContext);
@@ -308,19 +325,22 @@ export class FileModel {
    * The kind of a reference read from its variable's declared type, once per variable, when that is the answer the
    * reference's own (narrowed) type would give: a variable never written after its declaration (a `const`, an import,
    * a parameter nothing assigns) can only be narrowed to a subtype, and the kinds returned here have no subtype of
-   * another kind (a socket could narrow only to a tty stream, so not in a file that names one). `null` when it cannot
-   * say; the checker then types the reference itself (flow analysis included).
+   * another kind (a socket could narrow only to a tty stream, so not in a file that names one). `null` (no kind) when
+   * no narrowing can give the references a kind: every member of the declared type has none and is a fixed type (no
+   * `any`, `unknown` or type parameter), and no reference sits where a value is narrowed to another type (`instanceof`,
+   * `in`, an argument, which a type guard or assertion function narrows) — the callback parameters `res` and `error`,
+   * whose contextual types cost the checker most. `undefined` when it cannot say; the checker then types the
+   * reference itself (flow analysis included).
    */
-  private declaredKind(identifier: TSESTree.Identifier): ValueKind | null {
+  private declaredKind(identifier: TSESTree.Identifier): ValueKind | null | undefined {
     const variable = this.variableOf(identifier);
     if (!variable || variable.defs.length !== 1) {
-      return null;
+      return undefined;
     }
-    const known = this.declaredKinds.get(variable);
-    if (known !== undefined) {
-      return known;
+    if (this.declaredKinds.has(variable)) {
+      return this.declaredKinds.get(variable);
     }
-    let kind: ValueKind | null = null;
+    let kind: ValueKind | null | undefined = undefined;
     const definition = variable.defs[0]!;
     const fixed =
       definition.type === DefinitionType.Parameter ||
@@ -330,9 +350,12 @@ export class FileModel {
         definition.parent.kind === 'const');
     if (fixed && variable.references.every(reference => !reference.isWrite() || reference.init === true)) {
       const tsName = this.services.esTreeNodeToTSNodeMap.get(definition.name);
-      const declared = tsName ? classifyType(this.typeContext.checker.getTypeAtLocation(tsName), this.typeContext) : null;
+      const type = tsName ? this.typeContext.checker.getTypeAtLocation(tsName) : null;
+      const declared = type ? classifyType(type, this.typeContext) : null;
       if (declared !== null && (LEAF_KINDS.has(declared) || (declared === 'socket' && !this.mayNameTtyStreams()))) {
         kind = declared;
+      } else if (type && declared === null && hasNoKindUnderNarrowing(type, this.typeContext) && !variable.references.some(isNarrowedToAnotherType)) {
+        kind = null;
       }
     }
     this.declaredKinds.set(variable, kind);

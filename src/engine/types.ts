@@ -100,6 +100,25 @@ export function classifyType(type: ts.Type, context: TypeContext): ValueKind | n
   return result;
 }
 
+/**
+ * Whether no narrowing of a value of `type` to a subtype or a member can have a kind: every member (nullish ones
+ * aside) has none and is a fixed type, not `any`, `unknown`, `never` or a type parameter. (Narrowing to another type
+ * altogether, by `instanceof` or a type guard, is the caller's to rule out.) Never throws.
+ */
+export function hasNoKindUnderNarrowing(type: ts.Type, context: TypeContext): boolean {
+  try {
+    const members = type.isUnion() ? type.types : [type];
+    return members.every(
+      member =>
+        (member.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void)) !== 0 ||
+        ((member.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never | ts.TypeFlags.Instantiable)) === 0 &&
+          classifyType(member, context) === null),
+    );
+  } catch {
+    return false;
+  }
+}
+
 function classifyUncached(type: ts.Type, context: TypeContext, depth: number): ValueKind | null {
   if (depth > MAX_BASE_DEPTH) {
     return null;

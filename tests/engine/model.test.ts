@@ -445,6 +445,81 @@ export { narrowed };
     });
   });
 
+  it('answers "no kind" from a declared type alone only where no narrowing can give the reference one', () => {
+    const code = `
+import * as net from 'node:net';
+import * as http from 'node:http';
+import { EventEmitter } from 'node:events';
+function isSocket(value: unknown): value is net.Socket { return value instanceof net.Socket; }
+function assertSocket(value: unknown): asserts value is net.Socket { if (!isSocket(value)) throw new Error('no'); }
+function guarded(emitter: EventEmitter, other: EventEmitter, holder: object, failure: Error | null, plain: Error, loose: unknown) {
+  emitter.emit('x');
+  if (emitter instanceof net.Socket) {
+    emitter.end();
+  }
+  if (isSocket(other)) {
+    other.end();
+  }
+  assertSocket(holder);
+  holder.end();
+  failure?.toString();
+  plain.toString();
+  String(loose);
+}
+http.createServer((req, res) => { res.end('ok'); req.resume(); });
+net.connect(80).on('error', error => { error.toString(); });
+export { guarded };
+`;
+    const seen = analyze(code, (model: FileModel) => {
+      const checker = model.typeContext.checker;
+      const original = checker.getTypeAtLocation.bind(checker);
+      const asked = new Set<unknown>();
+      checker.getTypeAtLocation = node => {
+        asked.add(node);
+        return original(node);
+      };
+      try {
+        return model.paths.calls.flatMap(call => {
+          const receiver = call.type === AST_NODE_TYPES.CallExpression ? receiverOf(call) : null;
+          if (receiver?.type !== AST_NODE_TYPES.Identifier) {
+            return [];
+          }
+          const tsNode = model.services.esTreeNodeToTSNodeMap.get(receiver);
+          const kind = model.kindOf(receiver);
+          return [
+            {
+              at: `${receiver.name}:${receiver.loc.start.line}`,
+              model: kind,
+              checker: classifyType(original(tsNode), model.typeContext),
+              typedItself: asked.has(tsNode),
+            },
+          ];
+        });
+      } finally {
+        checker.getTypeAtLocation = original;
+      }
+    });
+    for (const each of seen) {
+      expect(each.model, each.at).toBe(each.checker);
+    }
+    expect(Object.fromEntries(seen.map(each => [each.at, [each.model, each.typedItself]]))).toEqual({
+      // Referenced where narrowing reaches another type (instanceof, a type guard, an assertion): typed itself.
+      'emitter:8': [null, true],
+      'emitter:10': ['socket', true],
+      'other:13': ['socket', true],
+      'holder:16': ['socket', true],
+      // Nothing can narrow these to a kind: their declared types answer.
+      'failure:17': [null, false],
+      'plain:18': [null, false],
+      'res:21': [null, false],
+      'req:21': ['incoming-message', false],
+      'error:22': [null, false],
+      // A namespace import is never narrowed either.
+      'http:21': [null, false],
+      'net:22': [null, false],
+    });
+  });
+
   it('types a socket narrowed to a tty stream as the tty stream it is', () => {
     const kinds = receiverKinds(`
 import type * as net from 'node:net';
