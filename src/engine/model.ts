@@ -214,7 +214,7 @@ function keepsValue(call: TSESTree.CallExpression | TSESTree.NewExpression): boo
  * `instanceof`, the right of `in`, or an argument (a type guard or an assertion function narrows its argument).
  */
 function isNarrowedToAnotherType(reference: TSESLint.Scope.Reference): boolean {
-  const { parent, child } = logicalParent(reference.identifier as TSESTree.Node);
+  const { parent, child } = logicalParent(reference.identifier);
   if (parent?.type === AST_NODE_TYPES.BinaryExpression) {
     return (parent.operator === 'instanceof' && parent.left === child) || (parent.operator === 'in' && parent.right === child);
   }
