@@ -44,7 +44,10 @@ interface FileState {
 
 const states = new WeakMap<object, FileState>();
 
-/** The file the last rule was created for: ESLint creates all rules of a file one after the other. */
+/**
+ * The file the last rule was created for: ESLint creates all rules of a file one after the other. It keeps that file's
+ * state (and the program its setup names) alive until a rule is created for another file.
+ */
 let last: { ast: object; state: FileState } | null = null;
 
 function stateOf(sourceCode: Readonly<TSESLint.SourceCode>): FileState {

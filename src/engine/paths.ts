@@ -20,7 +20,7 @@ interface PathEntry {
   end: number;
   /** Whether the segments of the nodes on this code path have been recorded (see `recordSegments`). */
   recorded: boolean;
-  /** The calls listed on this code path (the list `callsByFunction` holds for its node), while it is being listed. */
+  /** The calls listed on this code path (the list `callsByFunction` holds for its node); `null` while it has none. */
   calls: (TSESTree.CallExpression | TSESTree.NewExpression)[] | null;
 }
 
