@@ -16,6 +16,7 @@ import {
   unwrap,
   type FunctionNode,
 } from './ast.js';
+import { MemoKey } from './model.js';
 import { swallow } from './failure.js';
 import { CHAINABLE_METHODS, CLOSER_METHODS } from './vocabulary.js';
 
@@ -129,15 +130,10 @@ interface State {
   entries: Map<Owner, Entry[]>;
 }
 
-const states = new WeakMap<FileModel, State>();
+const STATE = new MemoKey<State>('assignments');
 
 function stateOf(model: FileModel): State {
-  let state = states.get(model);
-  if (!state) {
-    state = { writes: null, overwrites: null, handlers: null, entries: new Map() };
-    states.set(model, state);
-  }
-  return state;
+  return model.recall(STATE) ?? model.remember(STATE, { writes: null, overwrites: null, handlers: null, entries: new Map() });
 }
 
 // -----------------------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import {
   unwrap,
   type FunctionNode,
 } from './ast.js';
+import { MemoKey } from './model.js';
 import { ERROR_EVENTS } from './vocabulary.js';
 
 /** Where code runs only when something went wrong: intended places for an abortive close. */
@@ -36,9 +37,9 @@ const DefinitionType = TSESLint.Scope.DefinitionType;
 
 type Polarity = 'truthy' | 'falsy' | null;
 
-const handlerEvents = new WeakMap<FileModel, Map<FunctionNode, Set<string>>>();
+const HANDLER_EVENTS = new MemoKey<Map<FunctionNode, Set<string>>>('events by handler');
 /** Per block: its `if (!err) return;` statements. */
-const noErrorExits = new WeakMap<FileModel, Map<TSESTree.Node, TSESTree.Node[]>>();
+const NO_ERROR_EXITS = new MemoKey<Map<TSESTree.Node, TSESTree.Node[]>>('no-error exits');
 
 /**
  * Whether `node` runs only on an error or abort path: inside a `catch` clause; in the branch of an `if`, `?:`, `&&`
@@ -114,11 +115,7 @@ function afterNoErrorExit(
   statements: readonly TSESTree.Node[],
   child: TSESTree.Node,
 ): boolean {
-  let perModel = noErrorExits.get(model);
-  if (!perModel) {
-    perModel = new Map();
-    noErrorExits.set(model, perModel);
-  }
+  const perModel = model.recall(NO_ERROR_EXITS) ?? model.remember(NO_ERROR_EXITS, new Map());
   let exitsHere = perModel.get(block);
   if (!exitsHere) {
     exitsHere = statements.filter(
@@ -293,7 +290,7 @@ function isErrorHandler(model: FileModel, fn: FunctionNode, allowIn: ReadonlySet
 
 /** The events each function of the file is registered for (through `on`/`once`/…, `setTimeout(ms, fn)`). */
 function eventsHandledBy(model: FileModel): Map<FunctionNode, Set<string>> {
-  let map = handlerEvents.get(model);
+  let map = model.recall(HANDLER_EVENTS);
   if (map) {
     return map;
   }
@@ -317,8 +314,7 @@ function eventsHandledBy(model: FileModel): Map<FunctionNode, Set<string>> {
     }
     events.add(listener.event);
   }
-  handlerEvents.set(model, map);
-  return map;
+  return model.remember(HANDLER_EVENTS, map);
 }
 
 /** The name a function is known by: its own, the variable or property it is assigned to, or its method key. */

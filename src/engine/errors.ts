@@ -15,6 +15,7 @@ import {
   unwrap,
   type FunctionNode,
 } from './ast.js';
+import { MemoKey } from './model.js';
 import { swallow } from './failure.js';
 // Events of a client socket that fire only once it is connected: connection failures are emitted before them.
 import { CONNECTED_EVENTS, untypedBinding } from './lifetime.js';
@@ -144,11 +145,11 @@ interface ListenerIndex {
   connectedByHandler: Map<FunctionNode, Listener[]>;
 }
 
-const listenerIndexes = new WeakMap<FileModel, ListenerIndex>();
+const LISTENER_INDEX = new MemoKey<ListenerIndex>('error listeners');
 
 /** Lookups built once per model, so that the queries stay linear in the size of the file. */
 function listenerIndex(model: FileModel): ListenerIndex {
-  let index = listenerIndexes.get(model);
+  let index = model.recall(LISTENER_INDEX);
   if (index) {
     return index;
   }
@@ -177,8 +178,7 @@ function listenerIndex(model: FileModel): ListenerIndex {
       }
     }
   }
-  listenerIndexes.set(model, index);
-  return index;
+  return model.remember(LISTENER_INDEX, index);
 }
 
 /** The `'error'` listeners registered on `resource`: through any reference, or `this` in a `function` listener. */

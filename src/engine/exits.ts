@@ -10,10 +10,6 @@ type Segment = TSESLint.CodePathSegment;
 
 /** How many segments one query may visit before it gives up. */
 const MAX_VISITS = 20_000;
-/** How many segments all the queries on one file may visit together (one walk per value on a huge module adds up). */
-const MAX_FILE_VISITS = 1_000_000;
-
-const fileBudgets = new WeakMap<PathIndex, { remaining: number }>();
 /** How many nodes the syntactic walk for `return` statements may visit. */
 const MAX_WALK = 100_000;
 
@@ -46,12 +42,7 @@ export function uncoveredExits(
   from?: TSESTree.Node,
 ): UncoveredExits | null {
   const codePath = paths.codePathOf(fn);
-  let budget = fileBudgets.get(paths);
-  if (!budget) {
-    budget = { remaining: MAX_FILE_VISITS };
-    fileBudgets.set(paths, budget);
-  }
-  if (!codePath || budget.remaining <= 0) {
+  if (!codePath || paths.exitVisitsLeft <= 0) {
     return null;
   }
   const anchorsBySegment = new Map<Segment, TSESTree.Node[]>();
@@ -131,7 +122,7 @@ export function uncoveredExits(
       continue;
     }
     seen.add(segment);
-    if (seen.size > MAX_VISITS || --budget.remaining < 0) {
+    if (seen.size > MAX_VISITS || --paths.exitVisitsLeft < 0) {
       return null;
     }
     if (!segment.reachable) {

@@ -42,11 +42,11 @@ interface FileState {
   batch: Batch | null;
 }
 
-const states = new WeakMap<object, FileState>();
-
 /**
- * The file the last rule was created for: ESLint creates all rules of a file one after the other. It keeps that file's
- * state (and the program its setup names) alive until a rule is created for another file.
+ * The file the last rule was created for, and its state. ESLint lints one file at a time, synchronously: it creates
+ * all rules of a file one after the other, then traverses it (the first rule's `Program:exit` listener holds the state
+ * it needs), so no rule of a file is created once another file has begun, and one entry is all the memory needed. It
+ * keeps that file's state (and the program its setup names) alive until a rule is created for another file.
  */
 let last: { ast: object; state: FileState } | null = null;
 
@@ -55,11 +55,7 @@ function stateOf(sourceCode: Readonly<TSESLint.SourceCode>): FileState {
   if (last?.ast === ast) {
     return last.state;
   }
-  let state = states.get(ast);
-  if (!state) {
-    state = { setup: null, paths: null, model: null, diagnosed: false, batch: null };
-    states.set(ast, state);
-  }
+  const state: FileState = { setup: null, paths: null, model: null, diagnosed: false, batch: null };
   last = { ast, state };
   return state;
 }
@@ -67,17 +63,28 @@ function stateOf(sourceCode: Readonly<TSESLint.SourceCode>): FileState {
 /** The socket types a settings object names, and the names the text filter looks for (see `socketTypesSetting`). */
 const socketTypesBySettings = new WeakMap<object, { socketTypes: TypeOrValueSpecifier[]; names: string[] }>();
 
-/** `settings['socket-leaks'].socketTypes` and their names, read once per settings object (one per configuration). */
+/** What a configuration without `settings['socket-leaks']` names: nothing. */
+const NO_SOCKET_TYPES: { socketTypes: TypeOrValueSpecifier[]; names: string[] } = Object.freeze({
+  socketTypes: [],
+  names: [],
+});
+
+/**
+ * `settings['socket-leaks'].socketTypes` and their names, read once per settings object (one per configuration).
+ * Settings without the plugin's key name nothing, and are not remembered: ESLint gives a configuration without
+ * `settings` a new empty object for every file.
+ */
 function socketTypesOf(settings: Record<string, unknown> | undefined): { socketTypes: TypeOrValueSpecifier[]; names: string[] } {
-  const cached = settings ? socketTypesBySettings.get(settings) : undefined;
+  if (settings?.['socket-leaks'] === undefined) {
+    return NO_SOCKET_TYPES;
+  }
+  const cached = socketTypesBySettings.get(settings);
   if (cached) {
     return cached;
   }
   const socketTypes = socketTypesSetting(settings);
   const read = { socketTypes, names: specifierNames(socketTypes) };
-  if (settings) {
-    socketTypesBySettings.set(settings, read);
-  }
+  socketTypesBySettings.set(settings, read);
   return read;
 }
 

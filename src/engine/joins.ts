@@ -5,6 +5,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { FileModel, Resource } from './model.js';
 
 import { calledMethod, isFunctionNode, receiverOf, unwrap } from './ast.js';
+import { MemoKey } from './model.js';
 import { swallow } from './failure.js';
 
 /*
@@ -37,16 +38,15 @@ export interface Join {
 /** Events whose listeners run when a side fails or goes away. */
 export const PARTNER_EVENTS: readonly string[] = ['close', 'error'];
 
-const joinCache = new WeakMap<FileModel, Join[]>();
+const JOINS = new MemoKey<Join[]>('joins');
 
 /** The pairs of sockets this file joins by hand (`pipe()` either way, `'data'` forwarding). Memoised; never throws. */
 export function socketJoins(model: FileModel): readonly Join[] {
-  const cached = joinCache.get(model);
+  const cached = model.recall(JOINS);
   if (cached) {
     return cached;
   }
-  const joins: Join[] = [];
-  joinCache.set(model, joins);
+  const joins = model.remember(JOINS, []);
   try {
     collect(model, joins);
   } catch (error) {

@@ -23,7 +23,7 @@ import {
   type FunctionNode,
 } from './ast.js';
 import { swallow } from './failure.js';
-import { anchorOf, codePathOwner } from './model.js';
+import { anchorOf, codePathOwner, MemoKey } from './model.js';
 import { isApi, nodeApiOfTsNode } from './node-api.js';
 import { MAX_HELPER_DEPTH, returnedExpressions, skipOuter, visibleCallee } from './summaries.js';
 import {
@@ -62,11 +62,11 @@ interface ModelIndex {
   sweeping: Map<TSESTree.Node, (TSESTree.CallExpression | TSESTree.NewExpression)[]>;
 }
 
-const indexes = new WeakMap<FileModel, ModelIndex>();
+const MODEL_INDEX = new MemoKey<ModelIndex>('listeners by target');
 
 /** Lookups built once per model, so that the queries below stay linear in the size of the file. */
 function indexOf(model: FileModel): ModelIndex {
-  let index = indexes.get(model);
+  let index = model.recall(MODEL_INDEX);
   if (!index) {
     const byTarget = new Map<TSESTree.Node, Listener[]>();
     const registrations = new Map<TSESTree.Node, Listener>();
@@ -82,7 +82,7 @@ function indexOf(model: FileModel): ModelIndex {
       }
     }
     index = { byTarget, registrations, partnerHandlers: null, sweeping: new Map() };
-    indexes.set(model, index);
+    model.remember(MODEL_INDEX, index);
   }
   return index;
 }
@@ -125,15 +125,11 @@ export function untypedBinding(model: FileModel, resource: Resource): boolean {
  */
 export type ReadState = 'reads' | 'paused' | 'readable-without-read' | 'never-read';
 
-const readStates = new WeakMap<FileModel, Map<Resource, ReadState>>();
+const READ_STATES = new MemoKey<Map<Resource, ReadState>>('read states');
 
 /** How the readable side of `resource` is handled on any path of the file (see {@link ReadState}). */
 export function readStateOf(model: FileModel, resource: Resource): ReadState {
-  let cache = readStates.get(model);
-  if (!cache) {
-    cache = new Map();
-    readStates.set(model, cache);
-  }
+  const cache = model.recall(READ_STATES) ?? model.remember(READ_STATES, new Map());
   const cached = cache.get(resource);
   if (cached) {
     return cached;
@@ -177,6 +173,10 @@ function computeReadState(model: FileModel, resource: Resource): ReadState {
     } else if (use.kind === 'argument' && argumentReads(model, use.call, use.index)) {
       consumes = true;
       resumes = true;
+    }
+    if (resumes) {
+      // A use that reads and resumes decides it: the socket is read, paused or not, whatever else happens to it.
+      return 'reads';
     }
   }
   let readable = false;

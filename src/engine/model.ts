@@ -243,6 +243,16 @@ const CREATOR_NAMES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Names one kind of fact that a module of the engine computes once per file and keeps on the file's model (see
+ * {@link FileModel.recall}): a module-level constant, so that a file's facts go away with its model.
+ */
+export class MemoKey<T> {
+  declare private readonly value: T;
+
+  constructor(readonly name: string) {}
+}
+
+/**
  * Everything the rules know about one file: the sockets, servers and http messages it creates or receives, every
  * expression that refers to them, how each is used, and the listeners registered on them. Built once per file and
  * shared by every rule; every query is lazy and memoised, and every failure degrades to "nothing known".
@@ -258,6 +268,11 @@ export class FileModel {
   private readonly fieldResources = new Map<string, Resource>();
   private readonly apis = new Map<TSESTree.Node, NodeApi | null>();
   private readonly effects = new Map<TSESTree.Node, ParamEffects>();
+  /**
+   * What other modules keep for this file (see {@link recall}): one map on the model instead of a weak map per module
+   * keyed by models, whose insertions cost microseconds each once their tables have grown over a large program.
+   */
+  private readonly memos = new Map<MemoKey<unknown>, unknown>();
   private readonly scopes: ScopeLookup;
   private nextId = 1;
 
@@ -291,6 +306,20 @@ export class FileModel {
         swallow(error);
       }
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Facts other modules keep for this file
+
+  /** The fact `key` names for this file, `undefined` until it is remembered. */
+  recall<T>(key: MemoKey<T>): T | undefined {
+    return this.memos.get(key) as T | undefined;
+  }
+
+  /** Keeps `value` as this file's fact `key`; returns it. */
+  remember<T>(key: MemoKey<T>, value: NoInfer<T>): T {
+    this.memos.set(key, value);
+    return value;
   }
 
   // ---------------------------------------------------------------------------------------------------------------

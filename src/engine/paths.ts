@@ -10,6 +10,8 @@ type Segment = TSESLint.CodePathSegment;
 
 /** How many segments one query may visit before it gives up (and answers conservatively). */
 const MAX_VISITS = 20_000;
+/** How many segments the exit queries on one file may visit together (one walk per value on a huge module adds up). */
+const MAX_FILE_EXIT_VISITS = 1_000_000;
 
 /** A code path and where it lies in the traversal: the steps of its start and of its end. */
 interface PathEntry {
@@ -45,6 +47,8 @@ export class PathIndex {
   private readonly returnsByFunction = new Map<TSESTree.Node, TSESTree.ReturnStatement[]>();
   /** Every declarator, assignment and class field in source order (where values get stored). */
   readonly stores: (TSESTree.VariableDeclarator | TSESTree.AssignmentExpression | TSESTree.PropertyDefinition)[] = [];
+  /** How many more segments `uncoveredExits` (exits.ts) may visit on this file, all its queries together. */
+  exitVisitsLeft = MAX_FILE_EXIT_VISITS;
 
   /**
    * The index of a file, read from `sourceCode.traverse()`: since ESLint 9 the traversal (node visits interleaved with

@@ -6,6 +6,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { FileModel, Listener, Resource } from './model.js';
 
 import { dottedName, isFunctionNode, memberName, staticString, unwrap, type FunctionNode } from './ast.js';
+import { MemoKey } from './model.js';
 import { CLOSER_METHODS, HTTP_REAPING_TIMEOUTS, LISTENER_METHODS } from './vocabulary.js';
 
 /** One connection handler of a `net`/`tls` server: its factory callback or a `'connection'`/`'secureConnection'` listener. */
@@ -45,9 +46,9 @@ export interface HttpReapingOff {
   readonly effect: ReapingEffect;
 }
 
-const handlersCache = new WeakMap<FileModel, Map<Resource, ConnectionHandler[]>>();
-const idleCache = new WeakMap<FileModel, readonly IdleNetServer[]>();
-const httpCache = new WeakMap<FileModel, readonly HttpReapingOff[]>();
+const CONNECTION_HANDLERS = new MemoKey<Map<Resource, ConnectionHandler[]>>('connection handlers');
+const IDLE_NET_SERVERS = new MemoKey<readonly IdleNetServer[]>('idle net servers');
+const HTTP_REAPING_OFF = new MemoKey<readonly HttpReapingOff[]>('http reaping off');
 
 /** The servers this file creates: `net`/`tls`/`http`/`https` `createServer()` and `new X.Server()`. */
 export function createdServers(model: FileModel, kind: 'net-server' | 'http-server'): Resource[] {
@@ -56,11 +57,7 @@ export function createdServers(model: FileModel, kind: 'net-server' | 'http-serv
 
 /** The connection handlers registered on a server: the factory callback and its `'connection'`/`'secureConnection'` listeners. */
 export function connectionHandlers(model: FileModel, server: Resource): readonly ConnectionHandler[] {
-  let perModel = handlersCache.get(model);
-  if (!perModel) {
-    perModel = new Map();
-    handlersCache.set(model, perModel);
-  }
+  const perModel = model.recall(CONNECTION_HANDLERS) ?? model.remember(CONNECTION_HANDLERS, new Map());
   const cached = perModel.get(server);
   if (cached) {
     return cached;
@@ -91,7 +88,7 @@ export function connectionHandlers(model: FileModel, server: Resource): readonly
  * keeps it (escape), or closes it on every path itself. `net.Server` has no idle timeout of its own.
  */
 export function idleNetServers(model: FileModel): readonly IdleNetServer[] {
-  const cached = idleCache.get(model);
+  const cached = model.recall(IDLE_NET_SERVERS);
   if (cached) {
     return cached;
   }
@@ -107,8 +104,7 @@ export function idleNetServers(model: FileModel): readonly IdleNetServer[] {
     const primary = handlers.find(handler => handler.listener.method === 'callback') ?? handlers[0]!;
     found.push({ server, handlers, primary });
   }
-  idleCache.set(model, found);
-  return found;
+  return model.remember(IDLE_NET_SERVERS, found);
 }
 
 /** Whether a connection handler closes idle connections (or hands the socket to code that is then responsible). */
@@ -267,7 +263,7 @@ function armsClosingTimeout(model: FileModel, socket: Resource): boolean {
  * type is the literal `0` (so `const OFF = 0` is followed).
  */
 export function httpReapingOff(model: FileModel): readonly HttpReapingOff[] {
-  const cached = httpCache.get(model);
+  const cached = model.recall(HTTP_REAPING_OFF);
   if (cached) {
     return cached;
   }
@@ -333,8 +329,7 @@ export function httpReapingOff(model: FileModel): readonly HttpReapingOff[] {
     }
   }
   found.sort((a, b) => a.node.range[0] - b.node.range[0]);
-  httpCache.set(model, found);
-  return found;
+  return model.remember(HTTP_REAPING_OFF, found);
 }
 
 /** The options object literal of a server's creation: inline, or a `const` initialised with an object literal. */

@@ -14,6 +14,7 @@ import {
   unwrap,
   type FunctionNode,
 } from './ast.js';
+import { MemoKey } from './model.js';
 import { CLOSER_METHODS, LISTENER_METHODS, WRITABLE_GUARDS, WRITE_METHODS } from './vocabulary.js';
 
 /**
@@ -45,7 +46,7 @@ export interface WriteAfterClose {
 /** Closing methods after which the socket is ending but not (yet) destroyed. */
 const END_METHODS: ReadonlySet<string> = new Set(['end', 'destroySoon']);
 
-const cache = new WeakMap<FileModel, readonly WriteAfterClose[]>();
+const WRITES_AFTER_CLOSE = new MemoKey<readonly WriteAfterClose[]>('writes after close');
 
 /** The method names `dataWriteMethod` can accept. */
 const DATA_WRITE_NAMES: readonly string[] = [...WRITE_METHODS, 'end'];
@@ -60,7 +61,7 @@ const DATA_WRITE_NAMES: readonly string[] = [...WRITE_METHODS, 'end'];
  * throws (shapes it does not know contribute nothing).
  */
 export function writesAfterClose(model: FileModel): readonly WriteAfterClose[] {
-  const cached = cache.get(model);
+  const cached = model.recall(WRITES_AFTER_CLOSE);
   if (cached) {
     return cached;
   }
@@ -106,8 +107,7 @@ export function writesAfterClose(model: FileModel): readonly WriteAfterClose[] {
       }
     }
   }
-  cache.set(model, found);
-  return found;
+  return model.remember(WRITES_AFTER_CLOSE, found);
 }
 
 /**

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { FileModel, Resource } from '../../src/engine/index.js';
 
 import { receiverOf } from '../../src/engine/ast.js';
+import { MemoKey } from '../../src/engine/model.js';
 import { nodeApiOf } from '../../src/engine/node-api.js';
 import { effectsOfArgument, resolveCallee } from '../../src/engine/summaries.js';
 import { classifyType } from '../../src/engine/types.js';
@@ -237,6 +238,22 @@ req = holder.req = http.request('http://example.test');
 req.end();
 `);
     expect(only(list, 'req')).toMatchObject({ kind: 'client-request', origin: 'request', escapes: true });
+  });
+});
+
+describe('facts kept per file', () => {
+  it('recalls what was remembered under a key on the same model only', () => {
+    const key = new MemoKey<string[]>('test');
+    const other = new MemoKey<string[]>('other');
+    const first = analyze("import * as net from 'node:net';\nnet.connect(1);\n", model => {
+      const before = model.recall(key);
+      const kept = model.remember(key, ['a']);
+      return { before, same: model.recall(key) === kept, otherKey: model.recall(other), value: model.recall(key) };
+    });
+    expect(first).toEqual({ before: undefined, same: true, otherKey: undefined, value: ['a'] });
+    // A new file gets a new model: nothing remembered for the first one is seen.
+    const second = analyze("import * as net from 'node:net';\nnet.connect(2);\n", model => model.recall(key));
+    expect(second).toBeUndefined();
   });
 });
 
