@@ -16,7 +16,7 @@ import {
   type FunctionNode,
 } from './ast.js';
 import { swallow } from './failure.js';
-import { anchorOf } from './model.js';
+import { anchorOf, MemoKey } from './model.js';
 import { codePathOwner } from './paths.js';
 import {
   BODY_READER_METHODS,
@@ -105,7 +105,7 @@ export function consumingAnchors(
   depth = 0,
 ): TSESTree.Node[] {
   const anchors: TSESTree.Node[] = [];
-  const mentioning = callsMentioning(resource, request);
+  const mentioning = callsMentioning(model, resource, request);
   for (const call of model.paths.callsByFunction.get(fn) ?? []) {
     if (!mentioning.has(call) && !isProcessExit(call)) {
       continue;
@@ -123,18 +123,19 @@ export function consumingAnchors(
 }
 
 /** Per response, per request (or {@link NO_REQUEST}): the calls that mention either. */
-const mentionCache = new WeakMap<Resource, WeakMap<object, Set<TSESTree.Node>>>();
+const MENTIONS = new MemoKey<Map<Resource, Map<object, Set<TSESTree.Node>>>>('calls mentioning');
 const NO_REQUEST: object = {};
 
 /**
  * The calls whose source contains a reference to `resource` (or to `request`): the only ones that can consume it.
  * Computed once per resource by climbing from each reference, so that a file with many calls stays linear.
  */
-function callsMentioning(resource: Resource, request: Resource | null): Set<TSESTree.Node> {
-  let perRequest = mentionCache.get(resource);
+function callsMentioning(model: FileModel, resource: Resource, request: Resource | null): Set<TSESTree.Node> {
+  const perResource = model.recall(MENTIONS) ?? model.remember(MENTIONS, new Map());
+  let perRequest = perResource.get(resource);
   if (!perRequest) {
-    perRequest = new WeakMap();
-    mentionCache.set(resource, perRequest);
+    perRequest = new Map();
+    perResource.set(resource, perRequest);
   }
   const key = request ?? NO_REQUEST;
   const cached = perRequest.get(key);

@@ -38,8 +38,6 @@ interface FileState {
   paths: PathIndex | null;
   model: FileModel | null;
   diagnosed: boolean;
-  /** The rules of the lint run in progress. */
-  batch: Batch | null;
 }
 
 /**
@@ -55,7 +53,7 @@ function stateOf(sourceCode: Readonly<TSESLint.SourceCode>): FileState {
   if (last?.ast === ast) {
     return last.state;
   }
-  const state: FileState = { setup: null, paths: null, model: null, diagnosed: false, batch: null };
+  const state: FileState = { setup: null, paths: null, model: null, diagnosed: false };
   last = { ast, state };
   return state;
 }
@@ -105,15 +103,13 @@ function socketTypesSetting(settings: Record<string, unknown> | undefined): Type
 }
 
 /**
- * The socket-leaks rules of one lint run of a file. The first rule ESLint creates gets the run's only listener, at
- * `Program:exit`, and runs every rule's check there; the rules created after it only add their check. ESLint gives
- * all rule contexts of one run the same prototype (its per-file context), which names the run; a context without
- * such a prototype makes a batch of its own rule.
+ * The lint run whose rules are being created, and the checks its first socket-leaks rule will run (`null` when the
+ * file needs no listener: nothing in it can be a socket, or types are missing). The first rule ESLint creates gets the
+ * run's only listener, at `Program:exit`, and runs every rule's check there; the rules created after it only add
+ * their check. ESLint gives all rule contexts of one run the same prototype (its per-file context), which names the
+ * run; a context without such a prototype makes a run of its own rule.
  */
-interface Batch {
-  readonly run: object;
-  readonly checks: ((model: FileModel) => void)[];
-}
+let lastRun: { readonly run: object; readonly checks: ((model: FileModel) => void)[] | null } | null = null;
 
 const NO_LISTENERS: TSESLint.RuleListener = Object.freeze({});
 
@@ -131,28 +127,31 @@ export function runSocketRule<MessageIds extends string>(
   context: Readonly<TSESLint.RuleContext<MessageIds | EngineMessageIds, readonly unknown[]>>,
   check: (model: FileModel) => void,
 ): TSESLint.RuleListener {
+  const run = runOf(context);
+  if (lastRun?.run === run) {
+    // A later rule of the run: the first one has set the file up (and reported a configuration problem).
+    lastRun.checks?.push(check);
+    return NO_LISTENERS;
+  }
   const sourceCode = context.sourceCode;
   const state = stateOf(sourceCode);
   state.setup ??= setupOf(context);
   const setup = state.setup;
   if (setup.kind === 'irrelevant') {
     // Nothing in the file can be a socket: no work at all.
+    lastRun = { run, checks: null };
     return NO_LISTENERS;
   }
   if (setup.kind === 'unusable') {
+    lastRun = { run, checks: null };
     if (!state.diagnosed && USES_NODE_NETWORKING.test(sourceCode.text)) {
       state.diagnosed = true;
       context.report({ node: sourceCode.ast, loc: { line: 1, column: 0 }, messageId: setup.messageId });
     }
     return NO_LISTENERS;
   }
-  const key = runOf(context);
-  if (state.batch?.run === key) {
-    state.batch.checks.push(check);
-    return NO_LISTENERS;
-  }
-  const batch: Batch = { run: key, checks: [check] };
-  state.batch = batch;
+  const checks = [check];
+  lastRun = { run, checks };
   if (!state.model && !state.paths) {
     // The code-path index reads nothing but the traversal, which ESLint has just computed: read it while it is fresh.
     try {
@@ -173,7 +172,7 @@ export function runSocketRule<MessageIds extends string>(
         swallow(error);
         return;
       }
-      for (const each of batch.checks) {
+      for (const each of checks) {
         try {
           each(model);
         } catch (error) {

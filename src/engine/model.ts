@@ -242,6 +242,11 @@ const CREATOR_NAMES: ReadonlySet<string> = new Set([
   'fetch',
 ]);
 
+/** The methods whose calls {@link FileModel.callsOf} lists: those the engine and the rules ask about. */
+export type IndexedMethod = 'pipe' | 'write' | 'end' | 'resetAndDestroy';
+
+const INDEXED_METHODS: ReadonlySet<string> = new Set<IndexedMethod>(['pipe', 'write', 'end', 'resetAndDestroy']);
+
 /**
  * Names one kind of fact that a module of the engine computes once per file and keeps on the file's model (see
  * {@link FileModel.recall}): a module-level constant, so that a file's facts go away with its model.
@@ -285,14 +290,14 @@ export class FileModel {
     const { program, checker, socketTypes } = typeContext;
     this.summaryContext = { program, checker, socketTypes, depth: 0 };
     this.scopes = new ScopeLookup(sourceCode.scopeManager);
-    // Built only for files that `mayUseSockets` lets through (see runSocketRule). The calls are indexed by
-    // method name on the way (see `callsOf`).
+    // Built only for files that `mayUseSockets` lets through (see runSocketRule). The calls of the methods asked
+    // about are listed on the way (see `callsOf`).
     const byMethod = new Map<string, TSESTree.CallExpression[]>();
     this.callsByMethod = byMethod;
     for (const call of paths.calls) {
       try {
         const method = call.type === AST_NODE_TYPES.CallExpression ? calledMethod(call) : null;
-        if (method !== null) {
+        if (method !== null && INDEXED_METHODS.has(method)) {
           const list = byMethod.get(method);
           if (list) {
             list.push(call as TSESTree.CallExpression);
@@ -403,7 +408,7 @@ export class FileModel {
   private readonly callsByMethod: Map<string, TSESTree.CallExpression[]>;
 
   /** The calls `x.method(…)` of the file (those on a code path), in source order. */
-  callsOf(method: string): readonly TSESTree.CallExpression[] {
+  callsOf(method: IndexedMethod): readonly TSESTree.CallExpression[] {
     return this.callsByMethod.get(method) ?? [];
   }
 
