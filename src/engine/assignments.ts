@@ -754,7 +754,7 @@ function closingAnchorsBefore(
     readsSlot(model, node, slot) || olds.some(resource => model.refersTo(node, resource, owner as FunctionNode, registeredOn));
   const anchors: TSESTree.Node[] = [];
   const closing = new Set<TSESTree.Node>();
-  for (const call of model.paths.callsByFunction.get(owner) ?? []) {
+  for (const call of model.paths.callsIn(owner)) {
     if (closesOld(model, slot, olds, call, isOld, depth)) {
       closing.add(call);
       anchors.push(anchorOf(call));

@@ -106,7 +106,7 @@ export function consumingAnchors(
 ): TSESTree.Node[] {
   const anchors: TSESTree.Node[] = [];
   const mentioning = callsMentioning(model, resource, request);
-  for (const call of model.paths.callsByFunction.get(fn) ?? []) {
+  for (const call of model.paths.callsIn(fn)) {
     if (!mentioning.has(call) && !isProcessExit(call)) {
       continue;
     }

@@ -78,7 +78,7 @@ function collect(model: FileModel, joins: Join[]): void {
     if (!from || !handler) {
       continue;
     }
-    for (const call of model.paths.callsByFunction.get(handler) ?? []) {
+    for (const call of model.paths.callsIn(handler)) {
       if (call.type !== AST_NODE_TYPES.CallExpression || calledMethod(call) !== 'write') {
         continue;
       }

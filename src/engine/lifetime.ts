@@ -238,7 +238,7 @@ function readableListenerReads(model: FileModel, listener: Listener, resource: R
     // A handler we cannot see: assume it does its job.
     return true;
   }
-  for (const call of model.paths.callsByFunction.get(handler) ?? []) {
+  for (const call of model.paths.callsIn(handler)) {
     if (call.type !== AST_NODE_TYPES.CallExpression || calledMethod(call) !== 'read') {
       continue;
     }
@@ -576,7 +576,7 @@ function closesAfter(model: FileModel, node: TSESTree.Node, resource: Resource):
     current = call;
   }
   const loop = node.type === AST_NODE_TYPES.ForOfStatement;
-  for (const call of model.paths.callsByFunction.get(fn) ?? []) {
+  for (const call of model.paths.callsIn(fn)) {
     if (contains(node, call)) {
       continue;
     }
@@ -689,7 +689,7 @@ function sweepingCalls(model: FileModel, fn: FunctionNode | TSESTree.Program): (
   const index = indexOf(model);
   let calls = index.sweeping.get(fn);
   if (!calls) {
-    calls = (model.paths.callsByFunction.get(fn) ?? []).filter(call => {
+    calls = model.paths.callsIn(fn).filter(call => {
       if (call.type !== AST_NODE_TYPES.CallExpression) {
         return false;
       }

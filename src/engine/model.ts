@@ -50,6 +50,11 @@ const builtinModules = new Map<string, boolean>();
 
 /** `isBuiltin` of node:module, remembered per specifier (it is asked about the same few modules in every file). */
 function isBuiltinModule(specifier: string): boolean {
+  const first = specifier.charCodeAt(0);
+  if (first === 46 || first === 47) {
+    // `./x`, `../x`, `/x`: a file of the program, never a builtin.
+    return false;
+  }
   let builtin = builtinModules.get(specifier);
   if (builtin === undefined) {
     builtin = isBuiltin(specifier);
@@ -633,16 +638,19 @@ export class FileModel {
     if (name === null) {
       return;
     }
-    if (this.isBuiltinCall(callee)) {
-      return;
-    }
     if (call.type === AST_NODE_TYPES.NewExpression) {
-      this.discoverNew(call);
+      if (!this.isBuiltinCall(callee)) {
+        this.discoverNew(call);
+      }
       return;
     }
     const creator = CREATOR_NAMES.has(name) || this.isRenamedCreator(callee);
     if (!creator && !keepsValue(call)) {
       // Only a factory makes a resource whose value is dropped (`http.get(url, onResponse)`); a helper's must be kept.
+      // (Tested before the scope lookups below: most calls are statements.)
+      return;
+    }
+    if (this.isBuiltinCall(callee)) {
       return;
     }
     // Resolving `x.get` makes the checker type `x`, which for `new Map([...a huge literal...])` costs seconds: look
@@ -1607,7 +1615,7 @@ export class FileModel {
     registeredOn: TSESTree.Node | undefined,
     depth: number,
   ): TSESTree.Node[] | 'unknown' {
-    const calls = this.paths.callsByFunction.get(fn) ?? [];
+    const calls = this.paths.callsIn(fn);
     const anchors: TSESTree.Node[] = [];
     for (const call of calls) {
       const verdict = this.callCloses(call, fn, resource, registeredOn, depth);

@@ -22,9 +22,14 @@ interface PathEntry {
   end: number;
   /** Whether the segments of the nodes on this code path have been recorded (see `recordSegments`). */
   recorded: boolean;
-  /** The calls listed on this code path (the list `callsByFunction` holds for its node); `null` while it has none. */
+  /** The calls listed on this code path, in source order; `null` while it has none. */
   calls: (TSESTree.CallExpression | TSESTree.NewExpression)[] | null;
+  /** The `return` statements on this code path, in source order; `null` while it has none. */
+  returns: TSESTree.ReturnStatement[] | null;
 }
+
+const NO_CALLS: readonly (TSESTree.CallExpression | TSESTree.NewExpression)[] = Object.freeze([]);
+const NO_RETURNS: readonly TSESTree.ReturnStatement[] = Object.freeze([]);
 
 /**
  * ESLint's code-path analysis of one file, indexed: the code path of every function, the calls, stores and `return`s
@@ -38,13 +43,10 @@ export class PathIndex {
   private readonly stack: PathEntry[] = [];
   /** Every code path by the node it starts at (a function, the program, a static block, a field initializer). */
   private readonly paths = new Map<TSESTree.Node, PathEntry>();
-  private readonly nodeSegments = new Map<TSESTree.Node, readonly Segment[]>();
-  /** Calls and `new` expressions grouped by the function (or program) whose code path they are on. */
-  readonly callsByFunction = new Map<TSESTree.Node, (TSESTree.CallExpression | TSESTree.NewExpression)[]>();
+  /** The segments of the positioned nodes of the code paths recorded so far (see `recordSegments`). */
+  private nodeSegments: Map<TSESTree.Node, readonly Segment[]> | null = null;
   /** All calls in source order. */
   readonly calls: (TSESTree.CallExpression | TSESTree.NewExpression)[] = [];
-  /** The `return` statements on each function's (or the program's) own code path, in source order. */
-  private readonly returnsByFunction = new Map<TSESTree.Node, TSESTree.ReturnStatement[]>();
   /** Every declarator, assignment and class field in source order (where values get stored). */
   readonly stores: (TSESTree.VariableDeclarator | TSESTree.AssignmentExpression | TSESTree.PropertyDefinition)[] = [];
   /** How many more segments `uncoveredExits` (exits.ts) may visit on this file, all its queries together. */
@@ -78,7 +80,7 @@ export class PathIndex {
         }
       } else if (target === 'onCodePathStart') {
         const node = step.args[1] as TSESTree.Node;
-        const entry: PathEntry = { codePath: step.args[0] as CodePath, node, start: i, end: steps.length, recorded: false, calls: null };
+        const entry: PathEntry = { codePath: step.args[0] as CodePath, node, start: i, end: steps.length, recorded: false, calls: null, returns: null };
         index.paths.set(node, entry);
         stack.push(entry);
       } else if (target === 'onCodePathEnd') {
@@ -102,7 +104,6 @@ export class PathIndex {
           top.calls.push(node);
         } else {
           top.calls = [node];
-          this.callsByFunction.set(top.node, top.calls);
         }
         break;
       case AST_NODE_TYPES.VariableDeclarator:
@@ -111,15 +112,13 @@ export class PathIndex {
         // A class field's initializer runs on a code path of its own; the field is listed all the same.
         this.stores.push(node);
         break;
-      case AST_NODE_TYPES.ReturnStatement: {
-        const list = this.returnsByFunction.get(top.node);
-        if (list) {
-          list.push(node);
+      case AST_NODE_TYPES.ReturnStatement:
+        if (top.returns) {
+          top.returns.push(node);
         } else {
-          this.returnsByFunction.set(top.node, [node]);
+          top.returns = [node];
         }
         break;
-      }
       default:
         break;
     }
@@ -132,6 +131,7 @@ export class PathIndex {
   private recordSegments(entry: PathEntry): void {
     entry.recorded = true;
     const steps = this.steps;
+    const nodeSegments = (this.nodeSegments ??= new Map());
     const segments: Segment[] = [];
     let snapshot: readonly Segment[] | null = null;
     for (let i = entry.start + 1; i < entry.end; i++) {
@@ -140,7 +140,7 @@ export class PathIndex {
       if (typeof target !== 'string') {
         if (step.phase === 1 && isPositioned(target)) {
           snapshot ??= segments.slice();
-          this.nodeSegments.set(target, snapshot);
+          nodeSegments.set(target, snapshot);
         }
         continue;
       }
@@ -192,7 +192,13 @@ export class PathIndex {
 
   /** The `return`s recorded on `fn`'s own code path; `undefined` when `fn`'s code path was not recorded. */
   returnsOf(fn: TSESTree.Node): readonly TSESTree.ReturnStatement[] | undefined {
-    return this.paths.has(fn) ? (this.returnsByFunction.get(fn) ?? []) : undefined;
+    const entry = this.paths.get(fn);
+    return entry ? (entry.returns ?? NO_RETURNS) : undefined;
+  }
+
+  /** The calls and `new` expressions on `fn`'s own code path (a function, the program, …), in source order. */
+  callsIn(fn: TSESTree.Node): readonly (TSESTree.CallExpression | TSESTree.NewExpression)[] {
+    return this.paths.get(fn)?.calls ?? NO_CALLS;
   }
 
   codePathOf(fn: TSESTree.Node): CodePath | undefined {
@@ -201,7 +207,7 @@ export class PathIndex {
 
   /** The segments a positioned node sits in; `undefined` for a node that is not positioned or on no code path. */
   segmentsOf(node: TSESTree.Node): readonly Segment[] | undefined {
-    const known = this.nodeSegments.get(node);
+    const known = this.nodeSegments?.get(node);
     if (known) {
       return known;
     }
@@ -211,7 +217,7 @@ export class PathIndex {
       return undefined;
     }
     this.recordSegments(entry);
-    return this.nodeSegments.get(node);
+    return this.nodeSegments?.get(node);
   }
 
   /**

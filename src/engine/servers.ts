@@ -175,7 +175,7 @@ function returnsFrom(node: TSESTree.Node, fn: FunctionNode): boolean {
  */
 function closesWithoutWaiting(model: FileModel, handler: FunctionNode, socket: Resource): boolean {
   const anchors: TSESTree.Node[] = [];
-  for (const call of model.paths.callsByFunction.get(handler) ?? []) {
+  for (const call of model.paths.callsIn(handler)) {
     if (call.type === AST_NODE_TYPES.CallExpression && closesNow(model, call, handler, socket)) {
       anchors.push(call);
     }

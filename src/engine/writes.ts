@@ -85,10 +85,7 @@ export function writesAfterClose(model: FileModel): readonly WriteAfterClose[] {
     }
   }
   for (const [owner, unsorted] of writesByOwner) {
-    const calls = model.paths.callsByFunction.get(owner);
-    if (!calls) {
-      continue;
-    }
+    const calls = model.paths.callsIn(owner);
     const writes = unsorted.sort(([a], [b]) => a.range[0] - b.range[0]);
     const written = writes
       .map(([write]) => socketOfReceiver(model, receiverOf(write)!))

@@ -16,7 +16,7 @@ import { analyze } from './analyze.js';
 function exitsOf(code: string, anchor: string, from?: string) {
   return analyze(code, (model: FileModel) => {
     const fn = findFunction(model.sourceCode.ast, 'fn');
-    const calls = model.paths.callsByFunction.get(fn) ?? [];
+    const calls = model.paths.callsIn(fn);
     const anchors = calls.filter(call => calledMethod(call) === anchor || calleeName(call) === anchor);
     const start = from === undefined ? undefined : calls.find(call => calleeName(call) === from);
     const exits = uncoveredExits(model.paths, fn, anchors, start);

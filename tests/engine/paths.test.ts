@@ -121,7 +121,7 @@ describe('PathIndex', () => {
           }
           if (node.type === AST_NODE_TYPES.CallExpression || node.type === AST_NODE_TYPES.NewExpression) {
             expect(index.ownerOf(node), `${name}:${node.loc.start.line}`).toBe(expected.owners.get(node));
-            expect(index.callsByFunction.get(expected.owners.get(node)!)).toContain(node);
+            expect(index.callsIn(expected.owners.get(node)!)).toContain(node);
           }
           checked++;
         }

@@ -48,10 +48,11 @@ export function sameSegment() { a(); b(); }
 `;
   it('blocks paths that evaluate an avoided node in between, and finds those that do not', () => {
     analyze(code, model => {
-      const byFunction = new Map<string, TSESTree.Node[]>();
-      for (const [fn, calls] of model.paths.callsByFunction) {
-        if (fn.type === AST_NODE_TYPES.FunctionDeclaration && fn.id) {
-          byFunction.set(fn.id.name, calls);
+      const byFunction = new Map<string, readonly TSESTree.Node[]>();
+      for (const statement of model.sourceCode.ast.body) {
+        const fn = statement.type === AST_NODE_TYPES.ExportNamedDeclaration ? statement.declaration : statement;
+        if (fn?.type === AST_NODE_TYPES.FunctionDeclaration && fn.id) {
+          byFunction.set(fn.id.name, model.paths.callsIn(fn));
         }
       }
       const pick = (name: string) => {
