@@ -63,6 +63,53 @@ function isBuiltinModule(specifier: string): boolean {
   return builtin;
 }
 
+/**
+ * The callees of names imported from a relative module (`import { readAll } from './helpers.js'`), per program, by
+ * {@link relativeImportKey}: every file of a directory that imports the same name from the same specifier binds the
+ * same function, which the checker would otherwise resolve through the import's alias once per importing file.
+ */
+const importedCallees = new WeakMap<ts.Program, Map<string, Callee>>();
+
+function importedCalleesOf(program: ts.Program): Map<string, Callee> {
+  let callees = importedCallees.get(program);
+  if (!callees) {
+    callees = new Map();
+    importedCallees.set(program, callees);
+  }
+  return callees;
+}
+
+/**
+ * What decides the function a name imported from a relative specifier binds: the importing file's directory and
+ * module format (an ES module and a CommonJS file resolve extensionless specifiers differently), the specifier and
+ * the imported name. `null` for any other binding (a package or builtin, a namespace import, a re-declared name).
+ */
+function relativeImportKey(variable: Variable, declarationName: ts.Node): string | null {
+  const definition = variable.defs[0];
+  if (definition?.type !== DefinitionType.ImportBinding || definition.parent?.type !== AST_NODE_TYPES.ImportDeclaration) {
+    return null;
+  }
+  const specifier = definition.parent.source.value;
+  if (specifier.charCodeAt(0) !== 46 /* . */) {
+    return null;
+  }
+  const node = definition.node;
+  const name =
+    node.type === AST_NODE_TYPES.ImportSpecifier
+      ? node.imported.type === AST_NODE_TYPES.Identifier
+        ? node.imported.name
+        : node.imported.value
+      : node.type === AST_NODE_TYPES.ImportDefaultSpecifier
+        ? 'default'
+        : null;
+  if (name === null) {
+    return null;
+  }
+  const file = declarationName.getSourceFile();
+  const directory = file.fileName.slice(0, file.fileName.lastIndexOf('/') + 1);
+  return `${directory}\n${file.impliedNodeFormat ?? ''}\n${specifier}\n${name}`;
+}
+
 /** The module a `require('…')` call (possibly wrapped in a type assertion) names; `null` for anything else. */
 function requiredModule(node: TSESTree.Node): string | null {
   const call = unwrap(node);
@@ -464,9 +511,17 @@ export class FileModel {
       return { api: null, declaration: null, perCall: true };
     }
     const declarationName = variable ? this.declarationNameOf(variable) : null;
-    const resolved = declarationName
-      ? resolveCalleeDeclaredAt(declarationName, tsCall, this.typeContext)
-      : resolveCallee(tsCall, this.typeContext);
+    const importKey = variable && declarationName ? relativeImportKey(variable, declarationName) : null;
+    const imported = importKey !== null ? importedCalleesOf(this.typeContext.program) : null;
+    const shared = imported?.get(importKey!);
+    const resolved =
+      shared ??
+      (declarationName
+        ? resolveCalleeDeclaredAt(declarationName, tsCall, this.typeContext)
+        : resolveCallee(tsCall, this.typeContext));
+    if (imported && !shared && !resolved.perCall) {
+      imported.set(importKey!, resolved);
+    }
     if (variable && !resolved.perCall) {
       this.calleesByVariable.set(variable, resolved);
     } else {

@@ -94,6 +94,19 @@ const pooled = lookup(new Map<string, net.Socket>(), 'a');
     expect(list.filter(r => r.name === 'pooled')).toEqual([]);
   });
 
+  it('resolves a name imported from a relative module by the importing file\'s directory', () => {
+    // The same import in two directories binds two different functions: only the first returns a fresh socket.
+    const code = `
+import { make } from './make.js';
+const socket = make(1);
+`;
+    const owns = (directory: string) =>
+      resources(code, `${directory}/user.ts`).filter(r => r.name === 'socket' && r.origin === 'helper').length;
+    for (const order of [['imports-a', 'imports-b'], ['imports-b', 'imports-a'], ['imports-a', 'imports-b']]) {
+      expect(order.map(owns)).toEqual(order.map(directory => (directory === 'imports-a' ? 1 : 0)));
+    }
+  });
+
   it('finds client requests, their responses and fetch responses', () => {
     const list = resources(`
 import * as http from 'node:http';
