@@ -110,6 +110,9 @@ function relativeImportKey(variable: Variable, declarationName: ts.Node): string
   return `${directory}\n${file.impliedNodeFormat ?? ''}\n${specifier}\n${name}`;
 }
 
+/** Global constructors of collections, whose methods are the language's (see `FileModel.isLocalCollectionMethod`). */
+const COLLECTION_CONSTRUCTORS: ReadonlySet<string> = new Set(['Array', 'Map', 'Set', 'WeakMap', 'WeakSet']);
+
 /** The module a `require('…')` call (possibly wrapped in a type assertion) names; `null` for anything else. */
 function requiredModule(node: TSESTree.Node): string | null {
   const call = unwrap(node);
@@ -477,7 +480,8 @@ export class FileModel {
     }
     let api: NodeApi | null = null;
     try {
-      api = this.boundApi(unwrap(call.callee)) ?? this.calleeOf(call).api;
+      const callee = unwrap(call.callee);
+      api = this.boundApi(callee) ?? (this.isLocalCollectionMethod(callee) ? null : this.calleeOf(call).api);
     } catch {
       api = null;
     }
@@ -655,6 +659,9 @@ export class FileModel {
       if (bound) {
         // A Node API by its import: what the checker would say, without asking it (a builtin has no code we can see).
         result = effectsOfNodeApi(bound) ?? OPAQUE;
+      } else if (this.isLocalCollectionMethod(callee)) {
+        // The language's own method (`clients.add(socket)`): code we cannot see, which the checker would say too.
+        result = OPAQUE;
       } else {
         const tsCall = this.services.esTreeNodeToTSNodeMap.get(call) as ts.CallExpression | ts.NewExpression | undefined;
         if (tsCall) {
@@ -845,6 +852,41 @@ export class FileModel {
       return root === callee;
     }
     return this.builtinBinding(root) !== null;
+  }
+
+  /**
+   * Whether a callee is a method of a collection this file makes in a `const` (`const clients = new Set()`, `const
+   * list = []`, the global constructor not shadowed): the language's own method, no Node API and no code of the
+   * program, judged from scope alone where the checker would type the receiver to say the same.
+   */
+  private isLocalCollectionMethod(callee: TSESTree.Node): boolean {
+    if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed) {
+      return false;
+    }
+    const object = unwrap(callee.object);
+    if (object.type !== AST_NODE_TYPES.Identifier || !this.declaredNames().objectMade.has(object.name)) {
+      return false;
+    }
+    const variable = this.variableOf(object);
+    const definition = variable?.defs.length === 1 ? variable.defs[0] : undefined;
+    if (
+      definition?.type !== DefinitionType.Variable ||
+      definition.parent.kind !== 'const' ||
+      definition.node.id !== definition.name ||
+      !definition.node.init
+    ) {
+      return false;
+    }
+    const init = unwrap(definition.node.init);
+    if (init.type === AST_NODE_TYPES.ArrayExpression) {
+      return true;
+    }
+    return (
+      init.type === AST_NODE_TYPES.NewExpression &&
+      init.callee.type === AST_NODE_TYPES.Identifier &&
+      COLLECTION_CONSTRUCTORS.has(init.callee.name) &&
+      this.isBuiltinCall(init.callee)
+    );
   }
 
   /** `import { connect as dial } from 'node:net'` and `const { connect: dial } = require('net')`. */

@@ -704,4 +704,59 @@ net.isIP(String(socket));
     expect(byCallee.get('eventsNamespace.once')?.model).toEqual(byCallee.get('once')?.checker);
     expect(byCallee.get('events.once')?.model).toEqual(byCallee.get('once')?.checker);
   });
+
+  it('answers for the methods of a collection made in a const what the checker answers, without resolving them', () => {
+    const answers = (code: string) =>
+      analyze(code, (model: FileModel) => {
+        const resolved: string[] = [];
+        const calleeOf = model.calleeOf.bind(model);
+        model.calleeOf = call => {
+          resolved.push(model.sourceCode.getText(call.callee));
+          return calleeOf(call);
+        };
+        const found = model.paths.calls
+          .filter(call => call.arguments.some(argument => argument.type === AST_NODE_TYPES.Identifier && argument.name === 'socket'))
+          .map(call => {
+            const tsCall = model.services.esTreeNodeToTSNodeMap.get(call);
+            const index = call.arguments.findIndex(argument => argument.type === AST_NODE_TYPES.Identifier && argument.name === 'socket');
+            return {
+              callee: tsCall.expression.getText(),
+              model: { effects: model.effectsOf(call, index), api: model.apiOf(call) },
+              checker: { effects: effectsOfArgument(tsCall, index, model.summaryContext), api: resolveCallee(tsCall, model.typeContext).api },
+            };
+          });
+        return { found, resolved };
+      });
+    const local = answers(`
+import * as net from 'node:net';
+const socket = net.connect(80);
+const clients = new Set<net.Socket>();
+const list: net.Socket[] = [];
+const byName = new Map<string, net.Socket>();
+clients.add(socket);
+list.push(socket);
+byName.set('a', socket);
+clients.delete(socket);
+`);
+    expect(local.found.map(answer => answer.callee)).toEqual(['clients.add', 'list.push', 'byName.set', 'clients.delete']);
+    for (const answer of local.found) {
+      expect(answer.model, answer.callee).toEqual(answer.checker);
+    }
+    expect(local.resolved).toEqual([]);
+    // A shadowed constructor or a \`let\` is resolved: its methods may be code of the program.
+    const shadowed = answers(`
+import * as net from 'node:net';
+class Set<T> { add(value: T): void { (value as net.Socket).destroy(); } }
+const socket = net.connect(80);
+const clients = new Set<net.Socket>();
+let others = new Map<string, net.Socket>();
+clients.add(socket);
+others.set('a', socket);
+`);
+    expect([...new Set(shadowed.resolved)]).toEqual(['clients.add', 'others.set']);
+    for (const answer of shadowed.found) {
+      expect(answer.model, answer.callee).toEqual(answer.checker);
+    }
+    expect(shadowed.found[0]?.model.effects.closesAll).toBe(true);
+  });
 });
