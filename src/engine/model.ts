@@ -400,7 +400,8 @@ export class FileModel {
       } else {
         const tsNode = this.services.esTreeNodeToTSNodeMap.get(target);
         if (tsNode) {
-          kind = classifyType(this.typeContext.checker.getTypeAtLocation(tsNode), this.typeContext);
+          const type = this.callResultType(target) ?? this.typeContext.checker.getTypeAtLocation(tsNode);
+          kind = classifyType(type, this.typeContext);
         }
       }
     } catch {
@@ -408,6 +409,33 @@ export class FileModel {
     }
     this.kinds.set(target, kind);
     return kind;
+  }
+
+  /**
+   * The type of `f(…)` or `await f(…)` where `f` is a plain name whose type has exactly one call signature, without
+   * type parameters: that signature's return type (awaited), which is the call's type whatever its arguments. It is
+   * read off the type of `f`, which the checker computes once for every call of it, where typing the call resolves it
+   * against its arguments each time (`await fetch(url)`: the checker relates the arguments to its parameters).
+   * `null` for any other expression.
+   */
+  private callResultType(target: TSESTree.Node): ts.Type | null {
+    const awaited = target.type === AST_NODE_TYPES.AwaitExpression;
+    const call = awaited ? unwrap(target.argument) : target;
+    if (call.type !== AST_NODE_TYPES.CallExpression || call.optional || call.callee.type !== AST_NODE_TYPES.Identifier) {
+      return null;
+    }
+    const tsCallee = this.services.esTreeNodeToTSNodeMap.get(call.callee);
+    if (!tsCallee) {
+      return null;
+    }
+    const checker = this.typeContext.checker;
+    const signatures = checker.getTypeAtLocation(tsCallee).getCallSignatures();
+    const signature = signatures.length === 1 ? signatures[0]! : null;
+    if (!signature || signature.typeParameters) {
+      return null;
+    }
+    const returned = checker.getReturnTypeOfSignature(signature);
+    return awaited ? (checker.getAwaitedType(returned) ?? null) : returned;
   }
 
   /**

@@ -550,6 +550,77 @@ export { guarded };
     });
   });
 
+  it('reads the kind of a call of a plain name with one signature off that signature, as the checker types the call', () => {
+    const code = `
+import * as net from 'node:net';
+import { lookup, openConnection } from './connect.js';
+function same<T>(value: T): T { return value; }
+function pick(port: number): net.Socket;
+function pick(port: string): string;
+function pick(port: number | string): net.Socket | string { return typeof port === 'number' ? net.connect(port) : port; }
+async function later(): Promise<net.Socket> { return net.connect(1); }
+const maybe: (() => net.Socket) | undefined = undefined;
+export async function main(url: string) {
+  const response = await fetch(url);
+  const pending = fetch(url);
+  const opened = openConnection(80);
+  const found = lookup(new Map(), 'a');
+  const kept = same(opened);
+  const chosen = pick(80);
+  const awaited = await later();
+  const notAwaited = later();
+  const optional = maybe?.();
+  const wrong = openConnection('80' as unknown as number);
+  return [response, pending, opened, found, kept, chosen, awaited, notAwaited, optional, wrong];
+}
+`;
+    const seen = analyze(code, (model: FileModel) => {
+      const checker = model.typeContext.checker;
+      const original = checker.getTypeAtLocation.bind(checker);
+      const asked = new Set<unknown>();
+      checker.getTypeAtLocation = node => {
+        asked.add(node);
+        return original(node);
+      };
+      try {
+        return model.paths.stores.flatMap(store => {
+          if (store.type !== AST_NODE_TYPES.VariableDeclarator || store.id.type !== AST_NODE_TYPES.Identifier || !store.init) {
+            return [];
+          }
+          const tsNode = model.services.esTreeNodeToTSNodeMap.get(store.init);
+          const kind = model.kindOf(store.init);
+          return [
+            {
+              name: store.id.name,
+              model: kind,
+              checker: classifyType(original(tsNode), model.typeContext),
+              typedItself: asked.has(tsNode),
+            },
+          ];
+        });
+      } finally {
+        checker.getTypeAtLocation = original;
+      }
+    });
+    for (const each of seen) {
+      expect(each.model, each.name).toBe(each.checker);
+    }
+    expect(Object.fromEntries(seen.filter(each => each.name !== 'maybe').map(each => [each.name, [each.model, each.typedItself]]))).toEqual({
+      // One signature, no type parameters: its return type answers.
+      response: ['fetch-response', false],
+      pending: [null, false],
+      opened: ['socket', false],
+      found: ['socket', false],
+      awaited: ['socket', false],
+      notAwaited: [null, false],
+      wrong: ['socket', false],
+      // A generic or overloaded function, or an optional call: the call is typed itself.
+      kept: ['socket', true],
+      chosen: ['socket', true],
+      optional: ['socket', true],
+    });
+  });
+
   it('types a socket narrowed to a tty stream as the tty stream it is', () => {
     const kinds = receiverKinds(`
 import type * as net from 'node:net';
