@@ -35,7 +35,7 @@ import {
   type ParamEffects,
   type SummaryContext,
 } from './summaries.js';
-import { classifyType, hasNoKindUnderNarrowing, kindOfConstruction, type TypeContext, type ValueKind } from './types.js';
+import { classifyType, hasNoKindUnderNarrowing, isAny, kindOfConstruction, type TypeContext, type ValueKind } from './types.js';
 import {
   CHAINABLE_METHODS,
   CLOSER_METHODS,
@@ -266,12 +266,16 @@ function keepsValue(call: TSESTree.CallExpression | TSESTree.NewExpression): boo
 
 /**
  * Whether a reference sits where TypeScript can narrow it to a type its declared type does not have: the left of
- * `instanceof`, the right of `in`, or an argument (a type guard or an assertion function narrows its argument).
+ * `instanceof`, the right of `in`, an argument (a type guard or an assertion function narrows its argument), or the
+ * object of `.constructor` (`x.constructor === net.Socket` narrows an `any` to a socket).
  */
 function isNarrowedToAnotherType(reference: TSESLint.Scope.Reference): boolean {
   const { parent, child } = logicalParent(reference.identifier);
   if (parent?.type === AST_NODE_TYPES.BinaryExpression) {
     return (parent.operator === 'instanceof' && parent.left === child) || (parent.operator === 'in' && parent.right === child);
+  }
+  if (parent?.type === AST_NODE_TYPES.MemberExpression) {
+    return parent.object === child && (memberName(parent) === 'constructor' || (parent.computed && staticString(parent.property) === null));
   }
   return (
     (parent?.type === AST_NODE_TYPES.CallExpression || parent?.type === AST_NODE_TYPES.NewExpression) &&
@@ -444,10 +448,11 @@ export class FileModel {
    * a parameter nothing assigns) can only be narrowed to a subtype, and the kinds returned here have no subtype of
    * another kind (a socket could narrow only to a tty stream, so not in a file that names one). `null` (no kind) when
    * no narrowing can give the references a kind: every member of the declared type has none and is a fixed type (no
-   * `any`, `unknown` or type parameter), and no reference sits where a value is narrowed to another type (`instanceof`,
-   * `in`, an argument, which a type guard or assertion function narrows) — the callback parameters `res` and `error`,
-   * whose contextual types cost the checker most. `undefined` when it cannot say; the checker then types the
-   * reference itself (flow analysis included).
+   * `any`, `unknown` or type parameter), or the type is `any` itself, and no reference sits where a value is narrowed
+   * to another type (`instanceof`, `in`, an argument, which a type guard or assertion function narrows, `.constructor`)
+   * — the callback parameters `res` and `error`, whose contextual types cost the checker most, and the untyped values
+   * of plain JavaScript or of a `Set` made without a type argument. `undefined` when it cannot say; the checker then
+   * types the reference itself (flow analysis included).
    */
   private declaredKind(identifier: TSESTree.Identifier): ValueKind | null | undefined {
     const variable = this.variableOf(identifier);
@@ -471,7 +476,12 @@ export class FileModel {
       const declared = type ? classifyType(type, this.typeContext) : null;
       if (declared !== null && (LEAF_KINDS.has(declared) || (declared === 'socket' && !this.mayNameTtyStreams()))) {
         kind = declared;
-      } else if (type && declared === null && hasNoKindUnderNarrowing(type, this.typeContext) && !variable.references.some(isNarrowedToAnotherType)) {
+      } else if (
+        type &&
+        declared === null &&
+        (hasNoKindUnderNarrowing(type, this.typeContext) || isAny(type)) &&
+        !variable.references.some(isNarrowedToAnotherType)
+      ) {
         kind = null;
       }
     }

@@ -119,6 +119,15 @@ export function hasNoKindUnderNarrowing(type: ts.Type, context: TypeContext): bo
   }
 }
 
+/**
+ * Whether `type` is `any` itself. An `any` is narrowed only to what a check names (`instanceof`, a type guard or
+ * assertion function, `x.constructor ===`), never by equality, truthiness or `typeof`: a variable declared `any` that
+ * no such check reaches has no kind at any reference. (`unknown` is narrowed by equality too.)
+ */
+export function isAny(type: ts.Type): boolean {
+  return (type.flags & ts.TypeFlags.Any) !== 0;
+}
+
 function classifyUncached(type: ts.Type, context: TypeContext, depth: number): ValueKind | null {
   if (depth > MAX_BASE_DEPTH) {
     return null;

@@ -498,7 +498,25 @@ function guarded(emitter: EventEmitter, other: EventEmitter, holder: object, fai
 }
 http.createServer((req, res) => { res.end('ok'); req.resume(); });
 net.connect(80).on('error', error => { error.toString(); });
-export { guarded };
+function untyped(plain: any, checked: any, built: any, guardedAny: any, socket: net.Socket) {
+  plain.end();
+  if (plain === socket) {
+    plain.end();
+  }
+  if (checked instanceof net.Socket) {
+    checked.end();
+  }
+  if (built.constructor === net.Socket) {
+    built.end();
+  }
+  if (isSocket(guardedAny)) {
+    guardedAny.end();
+  }
+  for (const each of new Set<any>()) {
+    each.end();
+  }
+}
+export { guarded, untyped };
 `;
     const seen = analyze(code, (model: FileModel) => {
       const checker = model.typeContext.checker;
@@ -547,6 +565,13 @@ export { guarded };
       // A namespace import is never narrowed either.
       'http:21': [null, false],
       'net:22': [null, false],
+      // An \`any\` is narrowed only by a check that names a type: nothing else gives it a kind.
+      'plain:24': [null, false],
+      'plain:26': [null, false],
+      'checked:29': ['socket', true],
+      'built:32': ['socket', true],
+      'guardedAny:35': ['socket', true],
+      'each:38': [null, false],
     });
   });
 
