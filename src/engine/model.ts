@@ -467,12 +467,23 @@ export class FileModel {
     const fixed =
       definition.type === DefinitionType.Parameter ||
       definition.type === DefinitionType.ImportBinding ||
+      definition.type === DefinitionType.CatchClause ||
       (definition.type === DefinitionType.Variable &&
         definition.parent.type === AST_NODE_TYPES.VariableDeclaration &&
         definition.parent.kind === 'const');
     if (fixed && variable.references.every(reference => !reference.isWrite() || reference.init === true)) {
-      const tsName = this.services.esTreeNodeToTSNodeMap.get(definition.name);
-      const type = tsName ? this.typeContext.checker.getTypeAtLocation(tsName) : null;
+      // `const x = f(…)` without an annotation has the type of its initialiser, read off `f`'s signature when it can be
+      // (not in JavaScript, where a JSDoc `@type` may give the variable another type).
+      const initialized =
+        definition.type === DefinitionType.Variable &&
+        !this.isJavaScript() &&
+        definition.node.id === definition.name &&
+        !definition.name.typeAnnotation &&
+        definition.node.init
+          ? this.callResultType(definition.node.init)
+          : null;
+      const tsName = initialized ? null : this.services.esTreeNodeToTSNodeMap.get(definition.name);
+      const type = initialized ?? (tsName ? this.typeContext.checker.getTypeAtLocation(tsName) : null);
       const declared = type ? classifyType(type, this.typeContext) : null;
       if (declared !== null && (LEAF_KINDS.has(declared) || (declared === 'socket' && !this.mayNameTtyStreams()))) {
         kind = declared;
@@ -487,6 +498,18 @@ export class FileModel {
     }
     this.declaredKinds.set(variable, kind);
     return kind;
+  }
+
+  private javaScript: boolean | null = null;
+
+  /** Whether the file is JavaScript (types may come from JSDoc comments the ESTree does not carry). */
+  private isJavaScript(): boolean {
+    if (this.javaScript === null) {
+      const file = this.services.esTreeNodeToTSNodeMap.get(this.sourceCode.ast) as ts.Node | undefined;
+      const name = file && 'fileName' in file && typeof file.fileName === 'string' ? file.fileName : '';
+      this.javaScript = !/\.[cm]?tsx?$/.test(name);
+    }
+    return this.javaScript;
   }
 
   private ttyNames: boolean | null = null;

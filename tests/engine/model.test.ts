@@ -434,6 +434,43 @@ describe('kindOf', () => {
     );
   }
 
+  /** Each receiver's kind, the checker's at the receiver, and whether the model had the checker type it there. */
+  function typedReceivers(code: string, filename?: string) {
+    return analyze(
+      code,
+      (model: FileModel) => {
+        const checker = model.typeContext.checker;
+        const original = checker.getTypeAtLocation.bind(checker);
+        const asked = new Set<unknown>();
+        checker.getTypeAtLocation = node => {
+          asked.add(node);
+          return original(node);
+        };
+        try {
+          return model.paths.calls.flatMap(call => {
+            const receiver = call.type === AST_NODE_TYPES.CallExpression ? receiverOf(call) : null;
+            if (receiver?.type !== AST_NODE_TYPES.Identifier) {
+              return [];
+            }
+            const tsNode = model.services.esTreeNodeToTSNodeMap.get(receiver);
+            const kind = model.kindOf(receiver);
+            return [
+              {
+                at: `${receiver.name}:${receiver.loc.start.line}`,
+                model: kind,
+                checker: classifyType(original(tsNode), model.typeContext),
+                typedItself: asked.has(tsNode),
+              },
+            ];
+          });
+        } finally {
+          checker.getTypeAtLocation = original;
+        }
+      },
+      filename ? { filename } : {},
+    );
+  }
+
   it('answers what the narrowed type of each reference says, through declared types and narrowing alike', () => {
     const kinds = receiverKinds(`
 import * as net from 'node:net';
@@ -518,35 +555,7 @@ function untyped(plain: any, checked: any, built: any, guardedAny: any, socket: 
 }
 export { guarded, untyped };
 `;
-    const seen = analyze(code, (model: FileModel) => {
-      const checker = model.typeContext.checker;
-      const original = checker.getTypeAtLocation.bind(checker);
-      const asked = new Set<unknown>();
-      checker.getTypeAtLocation = node => {
-        asked.add(node);
-        return original(node);
-      };
-      try {
-        return model.paths.calls.flatMap(call => {
-          const receiver = call.type === AST_NODE_TYPES.CallExpression ? receiverOf(call) : null;
-          if (receiver?.type !== AST_NODE_TYPES.Identifier) {
-            return [];
-          }
-          const tsNode = model.services.esTreeNodeToTSNodeMap.get(receiver);
-          const kind = model.kindOf(receiver);
-          return [
-            {
-              at: `${receiver.name}:${receiver.loc.start.line}`,
-              model: kind,
-              checker: classifyType(original(tsNode), model.typeContext),
-              typedItself: asked.has(tsNode),
-            },
-          ];
-        });
-      } finally {
-        checker.getTypeAtLocation = original;
-      }
-    });
+    const seen = typedReceivers(code);
     for (const each of seen) {
       expect(each.model, each.at).toBe(each.checker);
     }
@@ -643,6 +652,68 @@ export async function main(url: string) {
       kept: ['socket', true],
       chosen: ['socket', true],
       optional: ['socket', true],
+    });
+  });
+
+  it('reads a const initialised by such a call off the signature too, but not in JavaScript, where JSDoc may retype it', () => {
+    const typescript = typedReceivers(`
+import * as net from 'node:net';
+import { openConnection } from './connect.js';
+async function later(): Promise<net.Socket> { return net.connect(1); }
+export async function main() {
+  const opened = openConnection(80);
+  opened.end();
+  const awaited = await later();
+  awaited.end();
+  const annotated: NodeJS.EventEmitter = openConnection(81);
+  annotated.emit('x');
+  try {
+    opened.write('x');
+  } catch (failure: any) {
+    failure.toString();
+  }
+}
+`);
+    for (const each of typescript) {
+      expect(each.model, each.at).toBe(each.checker);
+    }
+    expect(Object.fromEntries(typescript.map(each => [each.at, [each.model, each.typedItself]]))).toEqual({
+      'net:4': [null, false],
+      'opened:7': ['socket', false],
+      'awaited:9': ['socket', false],
+      // Annotated: the annotation is the declared type.
+      'annotated:11': [null, false],
+      'opened:13': ['socket', false],
+      // A catch binding is declared once: an \`any\` no check narrows answers from its declaration.
+      'failure:15': [null, false],
+    });
+    const javascript = typedReceivers(
+      `
+// net
+const net = require('node:net');
+function open() { return net.connect(80); }
+/** @type {any} */
+const hidden = open();
+const plain = open();
+hidden.end();
+plain.end();
+try {
+  plain.write('x');
+} catch (error) {
+  error.toString();
+}
+`,
+      jsFile,
+    );
+    for (const each of javascript) {
+      expect(each.model, each.at).toBe(each.checker);
+    }
+    expect(Object.fromEntries(javascript.map(each => [each.at, each.model]))).toEqual({
+      'net:4': null,
+      'hidden:8': null,
+      'plain:9': 'socket',
+      'plain:11': 'socket',
+      'error:13': null,
     });
   });
 
