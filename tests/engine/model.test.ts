@@ -1,3 +1,5 @@
+import type { TSESTree } from '@typescript-eslint/utils';
+
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { describe, expect, it } from 'vitest';
 
@@ -434,8 +436,15 @@ describe('kindOf', () => {
     );
   }
 
-  /** Each receiver's kind, the checker's at the receiver, and whether the model had the checker type it there. */
-  function typedReceivers(code: string, filename?: string) {
+  /**
+   * The model's kind of each node `pick` finds, the checker's kind there, and whether the model had the checker type
+   * that node itself (rather than answering from a declaration or a signature).
+   */
+  function kindsAgainstChecker(
+    code: string,
+    pick: (model: FileModel) => { at: string; node: TSESTree.Node }[],
+    filename?: string,
+  ) {
     return analyze(
       code,
       (model: FileModel) => {
@@ -447,27 +456,37 @@ describe('kindOf', () => {
           return original(node);
         };
         try {
-          return model.paths.calls.flatMap(call => {
-            const receiver = call.type === AST_NODE_TYPES.CallExpression ? receiverOf(call) : null;
-            if (receiver?.type !== AST_NODE_TYPES.Identifier) {
-              return [];
-            }
-            const tsNode = model.services.esTreeNodeToTSNodeMap.get(receiver);
-            const kind = model.kindOf(receiver);
-            return [
-              {
-                at: `${receiver.name}:${receiver.loc.start.line}`,
-                model: kind,
-                checker: classifyType(original(tsNode), model.typeContext),
-                typedItself: asked.has(tsNode),
-              },
-            ];
+          return pick(model).map(({ at, node }) => {
+            const tsNode = model.services.esTreeNodeToTSNodeMap.get(node);
+            const kind = model.kindOf(node);
+            return { at, model: kind, checker: classifyType(original(tsNode), model.typeContext), typedItself: asked.has(tsNode) };
           });
         } finally {
           checker.getTypeAtLocation = original;
         }
       },
       filename ? { filename } : {},
+    );
+  }
+
+  /** Asserts that every kind found agrees with the checker's; returns `[kind, typed itself]` by place. */
+  function agreed(seen: { at: string; model: unknown; checker: unknown; typedItself: boolean }[]) {
+    for (const each of seen) {
+      expect(each.model, each.at).toBe(each.checker);
+    }
+    return Object.fromEntries(seen.map(each => [each.at, [each.model, each.typedItself]]));
+  }
+
+  /** {@link kindsAgainstChecker} for every plain-name receiver of a call. */
+  function typedReceivers(code: string, filename?: string) {
+    return kindsAgainstChecker(
+      code,
+      model =>
+        model.paths.calls.flatMap(call => {
+          const receiver = call.type === AST_NODE_TYPES.CallExpression ? receiverOf(call) : null;
+          return receiver?.type === AST_NODE_TYPES.Identifier ? [{ at: `${receiver.name}:${receiver.loc.start.line}`, node: receiver }] : [];
+        }),
+      filename,
     );
   }
 
@@ -555,11 +574,7 @@ function untyped(plain: any, checked: any, built: any, guardedAny: any, socket: 
 }
 export { guarded, untyped };
 `;
-    const seen = typedReceivers(code);
-    for (const each of seen) {
-      expect(each.model, each.at).toBe(each.checker);
-    }
-    expect(Object.fromEntries(seen.map(each => [each.at, [each.model, each.typedItself]]))).toEqual({
+    expect(agreed(typedReceivers(code))).toEqual({
       // Referenced where narrowing reaches another type (instanceof, a type guard, an assertion): typed itself.
       'emitter:8': [null, true],
       'emitter:10': ['socket', true],
@@ -608,38 +623,14 @@ export async function main(url: string) {
   return [response, pending, opened, found, kept, chosen, awaited, notAwaited, optional, wrong];
 }
 `;
-    const seen = analyze(code, (model: FileModel) => {
-      const checker = model.typeContext.checker;
-      const original = checker.getTypeAtLocation.bind(checker);
-      const asked = new Set<unknown>();
-      checker.getTypeAtLocation = node => {
-        asked.add(node);
-        return original(node);
-      };
-      try {
-        return model.paths.stores.flatMap(store => {
-          if (store.type !== AST_NODE_TYPES.VariableDeclarator || store.id.type !== AST_NODE_TYPES.Identifier || !store.init) {
-            return [];
-          }
-          const tsNode = model.services.esTreeNodeToTSNodeMap.get(store.init);
-          const kind = model.kindOf(store.init);
-          return [
-            {
-              name: store.id.name,
-              model: kind,
-              checker: classifyType(original(tsNode), model.typeContext),
-              typedItself: asked.has(tsNode),
-            },
-          ];
-        });
-      } finally {
-        checker.getTypeAtLocation = original;
-      }
-    });
-    for (const each of seen) {
-      expect(each.model, each.name).toBe(each.checker);
-    }
-    expect(Object.fromEntries(seen.filter(each => each.name !== 'maybe').map(each => [each.name, [each.model, each.typedItself]]))).toEqual({
+    const seen = kindsAgainstChecker(code, model =>
+      model.paths.stores.flatMap(store =>
+        store.type === AST_NODE_TYPES.VariableDeclarator && store.id.type === AST_NODE_TYPES.Identifier && store.init
+          ? [{ at: store.id.name, node: store.init }]
+          : [],
+      ),
+    );
+    expect(agreed(seen.filter(each => each.at !== 'maybe'))).toEqual({
       // One signature, no type parameters: its return type answers.
       response: ['fetch-response', false],
       pending: [null, false],
@@ -674,10 +665,7 @@ export async function main() {
   }
 }
 `);
-    for (const each of typescript) {
-      expect(each.model, each.at).toBe(each.checker);
-    }
-    expect(Object.fromEntries(typescript.map(each => [each.at, [each.model, each.typedItself]]))).toEqual({
+    expect(agreed(typescript)).toEqual({
       'net:4': [null, false],
       'opened:7': ['socket', false],
       'awaited:9': ['socket', false],
