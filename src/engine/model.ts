@@ -42,6 +42,7 @@ import {
   LISTENER_METHODS,
   NON_SOCKET_GLOBALS,
   OBSERVER_CALLEES,
+  WRITE_METHODS,
 } from './vocabulary.js';
 
 type Variable = TSESLint.Scope.Variable;
@@ -267,7 +268,8 @@ function keepsValue(call: TSESTree.CallExpression | TSESTree.NewExpression): boo
 /**
  * Whether a reference sits where TypeScript can narrow it to a type its declared type does not have: the left of
  * `instanceof`, the right of `in`, an argument (a type guard or an assertion function narrows its argument), or the
- * object of `.constructor` (`x.constructor === net.Socket` narrows an `any` to a socket).
+ * object of `.constructor` (`x.constructor === net.Socket` narrows an `any` to a socket) or of a computed member whose
+ * name is not a literal (it may be `constructor`).
  */
 function isNarrowedToAnotherType(reference: TSESLint.Scope.Reference): boolean {
   const { parent, child } = logicalParent(reference.identifier);
@@ -301,10 +303,11 @@ const CREATOR_NAMES: ReadonlySet<string> = new Set([
   'fetch',
 ]);
 
-/** The methods whose calls {@link FileModel.callsOf} lists: those the engine and the rules ask about. */
-export type IndexedMethod = 'pipe' | 'write' | 'end' | 'resetAndDestroy';
-
-const INDEXED_METHODS: ReadonlySet<string> = new Set<IndexedMethod>(['pipe', 'write', 'end', 'resetAndDestroy']);
+/**
+ * The methods whose calls {@link FileModel.callsOf} lists, those the engine and the rules ask about: the data writes
+ * (`WRITE_METHODS` and `end`), `pipe` and `resetAndDestroy`.
+ */
+const INDEXED_METHODS: ReadonlySet<string> = new Set([...WRITE_METHODS, 'end', 'pipe', 'resetAndDestroy']);
 
 /**
  * Names one kind of fact that a module of the engine computes once per file and keeps on the file's model (see
@@ -523,8 +526,11 @@ export class FileModel {
 
   private readonly callsByMethod: Map<string, TSESTree.CallExpression[]>;
 
-  /** The calls `x.method(…)` of the file (those on a code path), in source order. */
-  callsOf(method: IndexedMethod): readonly TSESTree.CallExpression[] {
+  /**
+   * The calls `x.method(…)` of the file (those on a code path), in source order, for a method of `INDEXED_METHODS`
+   * (the only ones listed: any other name has none).
+   */
+  callsOf(method: string): readonly TSESTree.CallExpression[] {
     return this.callsByMethod.get(method) ?? [];
   }
 

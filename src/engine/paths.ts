@@ -16,8 +16,6 @@ const MAX_FILE_EXIT_VISITS = 1_000_000;
 /** A code path and where it lies in the traversal: the steps of its start and of its end. */
 interface PathEntry {
   readonly codePath: CodePath;
-  /** The node it starts at. */
-  readonly node: TSESTree.Node;
   readonly start: number;
   end: number;
   /** Whether the segments of the nodes on this code path have been recorded (see `recordSegments`). */
@@ -80,7 +78,7 @@ export class PathIndex {
         }
       } else if (target === 'onCodePathStart') {
         const node = step.args[1] as TSESTree.Node;
-        const entry: PathEntry = { codePath: step.args[0] as CodePath, node, start: i, end: steps.length, recorded: false, calls: null, returns: null };
+        const entry: PathEntry = { codePath: step.args[0] as CodePath, start: i, end: steps.length, recorded: false, calls: null, returns: null };
         index.paths.set(node, entry);
         stack.push(entry);
       } else if (target === 'onCodePathEnd') {

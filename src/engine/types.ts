@@ -120,9 +120,10 @@ export function hasNoKindUnderNarrowing(type: ts.Type, context: TypeContext): bo
 }
 
 /**
- * Whether `type` is `any` itself. An `any` is narrowed only to what a check names (`instanceof`, a type guard or
- * assertion function, `x.constructor ===`), never by equality, truthiness or `typeof`: a variable declared `any` that
- * no such check reaches has no kind at any reference. (`unknown` is narrowed by equality too.)
+ * Whether `type` is `any` itself. An `any` is narrowed to a class only by a check that names it (`instanceof`, a type
+ * guard or assertion function, `x.constructor ===`); equality and truthiness leave it `any`, and `typeof` gives at
+ * most a primitive: a variable declared `any` that no such check reaches has no kind at any reference. (`unknown` is
+ * narrowed by equality too.)
  */
 export function isAny(type: ts.Type): boolean {
   return (type.flags & ts.TypeFlags.Any) !== 0;

@@ -2,7 +2,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 
-import type { FileModel, IndexedMethod, Resource } from './model.js';
+import type { FileModel, Resource } from './model.js';
 
 import {
   calledMethod,
@@ -48,8 +48,8 @@ const END_METHODS: ReadonlySet<string> = new Set(['end', 'destroySoon']);
 
 const WRITES_AFTER_CLOSE = new MemoKey<readonly WriteAfterClose[]>('writes after close');
 
-/** The method names `dataWriteMethod` can accept: `WRITE_METHODS` and `end`. */
-const DATA_WRITE_NAMES: readonly IndexedMethod[] = ['write', 'end'];
+/** The method names `dataWriteMethod` can accept. */
+const DATA_WRITE_NAMES: readonly string[] = [...WRITE_METHODS, 'end'];
 
 /**
  * Every write of a socket (a `net.Socket`/`tls.TLSSocket` by type, or `this` in a `function` listener registered on
