@@ -35,7 +35,15 @@ import {
   type ParamEffects,
   type SummaryContext,
 } from './summaries.js';
-import { classifyType, hasNoKindUnderNarrowing, isAny, kindOfConstruction, type TypeContext, type ValueKind } from './types.js';
+import {
+  awaitedTypeOf,
+  classifyType,
+  hasNoKindUnderNarrowing,
+  isAny,
+  kindOfConstruction,
+  type TypeContext,
+  type ValueKind,
+} from './types.js';
 import {
   CHAINABLE_METHODS,
   CLOSER_METHODS,
@@ -442,7 +450,7 @@ export class FileModel {
       return null;
     }
     const returned = checker.getReturnTypeOfSignature(signature);
-    return awaited ? (checker.getAwaitedType(returned) ?? null) : returned;
+    return awaited ? awaitedTypeOf(returned, this.typeContext) : returned;
   }
 
   /**

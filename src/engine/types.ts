@@ -129,6 +129,56 @@ export function isAny(type: ts.Type): boolean {
   return (type.flags & ts.TypeFlags.Any) !== 0;
 }
 
+/** The global `Promise` symbol of each program, the type an `async` function returns (`null`: the program has none). */
+const promiseSymbols = new WeakMap<ts.Program, ts.Symbol | null>();
+
+/** Primitive types: never a promise, never generic. */
+const PLAIN_PRIMITIVE =
+  ts.TypeFlags.String |
+  ts.TypeFlags.Number |
+  ts.TypeFlags.BigInt |
+  ts.TypeFlags.Boolean |
+  ts.TypeFlags.ESSymbol |
+  ts.TypeFlags.Literal |
+  ts.TypeFlags.UniqueESSymbol |
+  ts.TypeFlags.EnumLike |
+  ts.TypeFlags.Void |
+  ts.TypeFlags.Undefined |
+  ts.TypeFlags.Null;
+
+/**
+ * The type `await` gives a value of `type`, as `checker.getAwaitedType` answers it. For the global `Promise<T>` whose
+ * `T` is a primitive or an object type without a `then` member (no promise itself, and not a generic mapped type),
+ * that is `T`, read off the reference: the checker's own answer also works out, on every call, that `T` is no
+ * promise, through a type relation that allocates each time. `null` when the checker has no answer.
+ */
+export function awaitedTypeOf(type: ts.Type, context: TypeContext): ts.Type | null {
+  const { checker, program } = context;
+  let promise = promiseSymbols.get(program);
+  if (promise === undefined) {
+    promise = checker.resolveName('Promise', undefined, ts.SymbolFlags.Type, false) ?? null;
+    promiseSymbols.set(program, promise);
+  }
+  if (
+    promise !== null &&
+    type.symbol === promise &&
+    type.flags & ts.TypeFlags.Object &&
+    (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference
+  ) {
+    const [promised] = checker.getTypeArguments(type as ts.TypeReference);
+    if (
+      promised &&
+      (promised.flags & PLAIN_PRIMITIVE ||
+        (promised.flags & ts.TypeFlags.Object &&
+          !((promised as ts.ObjectType).objectFlags & ts.ObjectFlags.Mapped) &&
+          !checker.getPropertyOfType(promised, 'then')))
+    ) {
+      return promised;
+    }
+  }
+  return checker.getAwaitedType(type) ?? null;
+}
+
 function classifyUncached(type: ts.Type, context: TypeContext, depth: number): ValueKind | null {
   if (depth > MAX_BASE_DEPTH) {
     return null;

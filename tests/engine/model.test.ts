@@ -9,7 +9,7 @@ import { receiverOf } from '../../src/engine/ast.js';
 import { MemoKey } from '../../src/engine/model.js';
 import { nodeApiOf } from '../../src/engine/node-api.js';
 import { effectsOfArgument, resolveCallee } from '../../src/engine/summaries.js';
-import { classifyType } from '../../src/engine/types.js';
+import { awaitedTypeOf, classifyType } from '../../src/engine/types.js';
 import { jsFile } from '../rule-tester.js';
 import { analyze } from './analyze.js';
 
@@ -253,6 +253,43 @@ req = holder.req = http.request('http://example.test');
 req.end();
 `);
     expect(only(list, 'req')).toMatchObject({ kind: 'client-request', origin: 'request', escapes: true });
+  });
+});
+
+describe('listeners', () => {
+  it('keeps the listeners in the order of their calls, factory callbacks among the registrations', () => {
+    const code = `
+import * as http from 'node:http';
+import * as net from 'node:net';
+import { connect as dial } from 'node:net';
+export function main(url: string) {
+  const early = net.connect(1);
+  early.on('error', () => {});
+  http.get(url, response => { response.resume(); }).on('error', () => {});
+  const server = net.createServer(socket => { socket.on('data', () => {}); socket.setTimeout(1000, () => socket.destroy()); });
+  server.on('error', () => {});
+  const late = dial(2, () => { late.end(); });
+  late.once('close', () => {});
+  return [early, server];
+}
+`;
+    const seen = analyze(code, (model: FileModel) => ({
+      listeners: model.listeners.map(l => `${l.method}:${l.event}@${l.call.loc.start.line}`),
+      positions: model.listeners.map(l => model.paths.calls.indexOf(l.call)),
+    }));
+    expect(seen.listeners).toEqual([
+      'on:error@7',
+      'on:error@8',
+      'callback:response@8',
+      'callback:connection@9',
+      'on:data@9',
+      'setTimeout:timeout@9',
+      'on:error@10',
+      'callback:connect@11',
+      'once:close@12',
+    ]);
+    // The order of the calls themselves (ESLint enters `http.get(…).on(…)` before the `http.get(…)` inside it).
+    expect(seen.positions).toEqual([...seen.positions].sort((a, b) => a - b));
   });
 });
 
@@ -720,6 +757,82 @@ export function print(out: net.Socket): void {
       ['out:5', 'socket', 'socket'],
       ['out:7', 'tty', 'tty'],
     ]);
+  });
+});
+
+describe('awaitedTypeOf', () => {
+  it('answers what the checker answers for every awaited return type, reading Promise<T> off the reference where T is no promise', () => {
+    const code = `
+import * as net from 'node:net';
+class Thenable { then(resolve: (value: net.Socket) => void): void { resolve(net.connect(1)); } }
+interface Holder { socket: net.Socket }
+enum Mode { A, B }
+declare function response(): Promise<Response>;
+declare function text(): Promise<string>;
+declare function nothing(): Promise<void>;
+declare function mode(): Promise<Mode>;
+declare function literal(): Promise<'a' | 'b'>;
+declare function socket(): Promise<net.Socket>;
+declare function holder(): Promise<Holder>;
+declare function maybe(): Promise<net.Socket | null>;
+declare function nested(): Promise<PromiseLike<net.Socket>>;
+declare function thenable(): Promise<Thenable>;
+declare function partial(): Promise<Partial<Holder>>;
+declare function record(): Promise<Record<string, net.Socket>>;
+declare function like(): PromiseLike<net.Socket>;
+declare function plain(): net.Socket;
+declare function untyped(): any;
+declare function unknownValue(): Promise<unknown>;
+export {};
+`;
+    const seen = analyze(code, (model: FileModel) => {
+      const checker = model.typeContext.checker;
+      const original = checker.getAwaitedType.bind(checker);
+      let asked = 0;
+      checker.getAwaitedType = type => {
+        asked++;
+        return original(type);
+      };
+      try {
+        return model.sourceCode.ast.body.flatMap(statement => {
+          if (statement.type !== AST_NODE_TYPES.TSDeclareFunction || !statement.id) {
+            return [];
+          }
+          const tsNode = model.services.esTreeNodeToTSNodeMap.get(statement);
+          const signature = checker.getSignatureFromDeclaration(tsNode as never)!;
+          const returned = checker.getReturnTypeOfSignature(signature);
+          const before = asked;
+          const answer = awaitedTypeOf(returned, model.typeContext);
+          const read = asked === before;
+          const expected = original(returned);
+          return [{ name: statement.id.name, same: answer === expected, read, type: expected ? checker.typeToString(expected) : null }];
+        });
+      } finally {
+        checker.getAwaitedType = original;
+      }
+    });
+    for (const each of seen) {
+      expect(each.same, each.name).toBe(true);
+    }
+    // Read off the reference: a primitive or an object type with no `then`; everything else asks the checker.
+    expect(Object.fromEntries(seen.map(each => [each.name, [each.type, each.read]]))).toEqual({
+      response: ['Response', true],
+      text: ['string', true],
+      nothing: ['void', true],
+      mode: ['Mode', true],
+      literal: ['"a" | "b"', false],
+      socket: ['Socket', true],
+      holder: ['Holder', true],
+      maybe: ['Socket | null', false],
+      nested: ['Socket', false],
+      thenable: ['Socket', false],
+      partial: ['Partial<Holder>', false],
+      record: ['Record<string, Socket>', false],
+      like: ['Socket', false],
+      plain: ['Socket', false],
+      untyped: ['any', false],
+      unknownValue: ['unknown', false],
+    });
   });
 });
 
