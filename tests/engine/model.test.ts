@@ -799,7 +799,7 @@ export {};
             return [];
           }
           const tsNode = model.services.esTreeNodeToTSNodeMap.get(statement);
-          const signature = checker.getSignatureFromDeclaration(tsNode as never)!;
+          const signature = checker.getSignatureFromDeclaration(tsNode)!;
           const returned = checker.getReturnTypeOfSignature(signature);
           const before = asked;
           const answer = awaitedTypeOf(returned, model.typeContext);
