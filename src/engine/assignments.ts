@@ -204,7 +204,8 @@ function collectWrites(model: FileModel, writes: SocketWrite[]): void {
         add(node, unwrap(node.left), node.right, slotOf(model, node.left), false);
       }
     } else if (node.type === AST_NODE_TYPES.VariableDeclarator) {
-      if (node.init && node.id.type === AST_NODE_TYPES.Identifier) {
+      // The syntactic filter first: a declarator whose value cannot be a socket needs no look at its variable.
+      if (node.init && node.id.type === AST_NODE_TYPES.Identifier && mayBeSocketValue(node.init)) {
         const variable = model.sourceCode.getDeclaredVariables(node)[0];
         // A variable that is never assigned again cannot be overwritten: no type query for its initializer.
         const reassigned = variable?.references.some(reference => reference.isWrite() && reference.identifier !== node.id);
@@ -544,6 +545,10 @@ function chainsFrom(
  * chain, what the old value is and whether it was closed first. Memoised per file; never throws.
  */
 export function socketOverwrites(model: FileModel): readonly Overwrite[] {
+  if (!model.hasResourceOfKind('socket')) {
+    // Only a socket this file creates (or gets from a helper) is ever written (see collectWrites).
+    return [];
+  }
   const state = stateOf(model);
   if (state.overwrites) {
     return state.overwrites;

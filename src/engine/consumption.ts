@@ -59,6 +59,9 @@ export interface ResponseHandler {
  */
 export function responseHandlers(model: FileModel): ResponseHandler[] {
   const found: ResponseHandler[] = [];
+  if (!model.hasListenerFor('response')) {
+    return found;
+  }
   for (const listener of model.listeners) {
     if (listener.event !== 'response') {
       continue;

@@ -47,6 +47,10 @@ export function socketJoins(model: FileModel): readonly Join[] {
     return cached;
   }
   const joins = model.remember(JOINS, []);
+  if (model.callsOf('pipe').length === 0 && !model.hasListenerFor('data')) {
+    // Nothing is piped or forwarded: the usual case, answered before any of the code below runs.
+    return joins;
+  }
   try {
     collect(model, joins);
   } catch (error) {
@@ -73,15 +77,18 @@ function collect(model: FileModel, joins: Join[]): void {
     if (listener.event !== 'data' || listener.method === 'callback') {
       continue;
     }
-    const from = socketResource(model, listener.target);
-    const handler = from ? model.functionOf(listener.handlerArgument) : null;
-    if (!from || !handler) {
+    // The handler's `write()` calls first (syntax), the emitter's kind only when there are any.
+    const handler = model.functionOf(listener.handlerArgument);
+    const writes = handler
+      ? model.paths.callsIn(handler).filter(
+          (call): call is TSESTree.CallExpression => call.type === AST_NODE_TYPES.CallExpression && calledMethod(call) === 'write',
+        )
+      : [];
+    const from = writes.length > 0 ? socketResource(model, listener.target) : null;
+    if (!from) {
       continue;
     }
-    for (const call of model.paths.callsIn(handler)) {
-      if (call.type !== AST_NODE_TYPES.CallExpression || calledMethod(call) !== 'write') {
-        continue;
-      }
+    for (const call of writes) {
       const receiver = receiverOf(call);
       const to = receiver ? socketResource(model, receiver) : null;
       if (receiver && to && to !== from) {

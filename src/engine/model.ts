@@ -1703,6 +1703,32 @@ export class FileModel {
     return this.resources;
   }
 
+  private listenerEvents: Set<string> | null = null;
+  private listenerEventsCount = 0;
+
+  /**
+   * Whether any listener of the file is for `event` (registrations, factory callbacks and `setTimeout(ms, cb)`'s
+   * `'timeout'` alike). Checks ask it before anything else: a file with nothing for them to look at then runs none of
+   * their code, which costs more than the work itself once the checker and the parser have evicted it.
+   */
+  hasListenerFor(event: string): boolean {
+    this.discoverHandlerResources();
+    if (!this.listenerEvents || this.listenerEventsCount !== this.listeners.length) {
+      // (Re)built if a listener was added since it was read.
+      this.listenerEvents = new Set();
+      for (const listener of this.listeners) {
+        this.listenerEvents.add(listener.event);
+      }
+      this.listenerEventsCount = this.listeners.length;
+    }
+    return this.listenerEvents.has(event);
+  }
+
+  /** Whether the file has a resource of `kind` (any origin, the handlers' sockets included). */
+  hasResourceOfKind(kind: ValueKind): boolean {
+    return this.allResources().some(resource => resource.kind === kind);
+  }
+
   /** The listeners registered on a resource (through any of its references), optionally for one event. */
   listenersOf(resource: Resource, event?: string): Listener[] {
     return this.listeners.filter(

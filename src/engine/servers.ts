@@ -93,6 +93,9 @@ export function idleNetServers(model: FileModel): readonly IdleNetServer[] {
     return cached;
   }
   const found: IdleNetServer[] = [];
+  if (!model.hasResourceOfKind('net-server')) {
+    return model.remember(IDLE_NET_SERVERS, found);
+  }
   for (const server of createdServers(model, 'net-server')) {
     const handlers = connectionHandlers(model, server);
     if (handlers.length === 0 || handlers.some(handler => handler.fn === null)) {
@@ -267,6 +270,10 @@ export function httpReapingOff(model: FileModel): readonly HttpReapingOff[] {
   if (cached) {
     return cached;
   }
+  if (!model.hasResourceOfKind('http-server') && !mayAssignTimeouts(model)) {
+    // No http server is created here and no option is assigned: nothing to look at.
+    return model.remember(HTTP_REAPING_OFF, []);
+  }
   interface Setting {
     option: string;
     node: TSESTree.Node;
@@ -360,7 +367,9 @@ function optionsObject(model: FileModel, server: Resource): TSESTree.ObjectExpre
 
 /** `x.keepAliveTimeout = …`, `x.headersTimeout = …`, `x.requestTimeout = …` anywhere in the file (syntactic). */
 function timeoutAssignments(model: FileModel): TSESTree.AssignmentExpression[] {
-  // The file's stores are already listed: testing them costs less than searching the text for the three names.
+  if (!mayAssignTimeouts(model)) {
+    return [];
+  }
   return model.paths.stores.filter(
     (node): node is TSESTree.AssignmentExpression =>
       node.type === AST_NODE_TYPES.AssignmentExpression &&
@@ -368,6 +377,21 @@ function timeoutAssignments(model: FileModel): TSESTree.AssignmentExpression[] {
       node.left.type === AST_NODE_TYPES.MemberExpression &&
       HTTP_REAPING_TIMEOUTS.has(memberName(node.left) ?? ''),
   );
+}
+
+/**
+ * Whether the file's text names one of the three options at all. A file that never does assigns none of them, and its
+ * stores are not read: a scan of the contiguous text touches less memory than the store nodes, which lie all over the
+ * heap. (Each `Timeout` in the text is looked at, `setTimeout` being the common one.)
+ */
+function mayAssignTimeouts(model: FileModel): boolean {
+  const text = model.sourceCode.text;
+  for (let at = text.indexOf('Timeout'); at >= 0; at = text.indexOf('Timeout', at + 7)) {
+    if (text.endsWith('keepAlive', at) || text.endsWith('headers', at) || text.endsWith('request', at)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** Whether an expression is statically 0: the literal, or anything whose type is the literal type `0`. */

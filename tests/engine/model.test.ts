@@ -291,6 +291,34 @@ export function main(url: string) {
     // The order of the calls themselves (ESLint enters `http.get(…).on(…)` before the `http.get(…)` inside it).
     expect(seen.positions).toEqual([...seen.positions].sort((a, b) => a - b));
   });
+
+  it('says which events have a listener and which kinds of resource the file has, and sees a listener added later', () => {
+    const code = `
+import * as http from 'node:http';
+import * as net from 'node:net';
+export function main(url: string) {
+  http.get(url, response => { response.resume(); }).on('error', () => {});
+  const server = net.createServer(socket => { socket.on('data', () => {}); socket.setTimeout(1000, () => socket.destroy()); });
+  return server;
+}
+`;
+    const seen = analyze(code, (model: FileModel) => {
+      const events = ['error', 'response', 'connection', 'data', 'timeout', 'end', 'close', 'upgrade'];
+      const before = events.filter(event => model.hasListenerFor(event));
+      const kinds = (['net-server', 'socket', 'client-request', 'http-server', 'fetch-response'] as const).filter(kind =>
+        model.hasResourceOfKind(kind),
+      );
+      model.listeners.push({ ...model.listeners[0]!, event: 'upgrade' });
+      return { before, kinds, upgradeAfter: model.hasListenerFor('upgrade'), endAfter: model.hasListenerFor('end') };
+    });
+    expect(seen).toEqual({
+      before: ['error', 'response', 'connection', 'data', 'timeout'],
+      // The accepted socket is the connection handler's parameter.
+      kinds: ['net-server', 'socket', 'client-request'],
+      upgradeAfter: true,
+      endAfter: false,
+    });
+  });
 });
 
 describe('facts kept per file', () => {

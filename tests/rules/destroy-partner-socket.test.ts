@@ -178,6 +178,11 @@ net.createServer(function (client) {
       console.error(error);
     }
   });`),
+    // 'data' listeners that write nowhere (counting, logging): the sockets are not joined.
+    proxy(`  const upstream = net.connect(4000);
+  let bytes = 0;
+  client.on('data', chunk => { bytes += chunk.length; });
+  upstream.on('data', chunk => console.log(bytes, chunk.length));`),
     // Handed to code we cannot see.
     `
 import * as net from 'node:net';

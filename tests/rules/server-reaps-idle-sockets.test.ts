@@ -348,6 +348,19 @@ export const api = new http.Server({ headersTimeout: 0 }, (req, res) => res.end(
       'api',
       'headersTimeout',
     ),
+    // A server this file does not create (a parameter), in a file whose other "Timeout"s are timers.
+    httpInvalid(
+      `
+import type * as http from 'node:http';
+export function tune(server: http.Server) {
+  setTimeout(() => server.close(), 60_000);
+  server.headersTimeout = 0;
+}
+`,
+      'headersTimeoutOff',
+      'server',
+      'headersTimeout',
+    ),
     // requestTimeout 0 by assignment (headersTimeout keeps its 60 s).
     httpInvalid(
       `
