@@ -48,7 +48,7 @@ export function socketJoins(model: FileModel): readonly Join[] {
   }
   const joins = model.remember(JOINS, []);
   if (model.callsOf('pipe').length === 0 && !model.hasListenerFor('data')) {
-    // Nothing is piped or forwarded: the usual case, answered before any of the code below runs.
+    // Nothing is piped and no 'data' listener can forward: no node of the file needs reading.
     return joins;
   }
   try {

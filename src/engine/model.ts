@@ -1708,11 +1708,10 @@ export class FileModel {
 
   /**
    * Whether any listener of the file is for `event` (registrations, factory callbacks and `setTimeout(ms, cb)`'s
-   * `'timeout'` alike). Checks ask it before anything else: a file with nothing for them to look at then runs none of
-   * their code, which costs more than the work itself once the checker and the parser have evicted it.
+   * `'timeout'` alike; discovery lists them all). Checks ask it before anything else: in a file with nothing for them
+   * to look at they then read none of its nodes and make no type query, which costs more than their own work.
    */
   hasListenerFor(event: string): boolean {
-    this.discoverHandlerResources();
     if (!this.listenerEvents || this.listenerEventsCount !== this.listeners.length) {
       // (Re)built if a listener was added since it was read.
       this.listenerEvents = new Set();

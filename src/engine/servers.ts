@@ -271,7 +271,7 @@ export function httpReapingOff(model: FileModel): readonly HttpReapingOff[] {
     return cached;
   }
   if (!model.hasResourceOfKind('http-server') && !mayAssignTimeouts(model)) {
-    // No http server is created here and no option is assigned: nothing to look at.
+    // No http server in the file and no option named in its text: nothing to look at.
     return model.remember(HTTP_REAPING_OFF, []);
   }
   interface Setting {
@@ -379,6 +379,10 @@ function timeoutAssignments(model: FileModel): TSESTree.AssignmentExpression[] {
   );
 }
 
+const TIMEOUT = 'Timeout';
+/** `keepAlive`, `headers`, `request`: what comes before `Timeout` in each of `HTTP_REAPING_TIMEOUTS`. */
+const TIMEOUT_OPTION_PREFIXES: readonly string[] = [...HTTP_REAPING_TIMEOUTS].map(name => name.slice(0, -TIMEOUT.length));
+
 /**
  * Whether the file's text names one of the three options at all. A file that never does assigns none of them, and its
  * stores are not read: a scan of the contiguous text touches less memory than the store nodes, which lie all over the
@@ -386,13 +390,14 @@ function timeoutAssignments(model: FileModel): TSESTree.AssignmentExpression[] {
  */
 function mayAssignTimeouts(model: FileModel): boolean {
   const text = model.sourceCode.text;
-  for (let at = text.indexOf('Timeout'); at >= 0; at = text.indexOf('Timeout', at + 7)) {
-    if (text.endsWith('keepAlive', at) || text.endsWith('headers', at) || text.endsWith('request', at)) {
+  for (let at = text.indexOf(TIMEOUT); at >= 0; at = text.indexOf(TIMEOUT, at + TIMEOUT.length)) {
+    if (TIMEOUT_OPTION_PREFIXES.some(prefix => text.endsWith(prefix, at))) {
       return true;
     }
   }
   return false;
 }
+
 
 /** Whether an expression is statically 0: the literal, or anything whose type is the literal type `0`. */
 export function isStaticZero(model: FileModel, node: TSESTree.Node | undefined): boolean {
