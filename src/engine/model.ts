@@ -249,10 +249,10 @@ export interface Listener {
 
 const MAX_ALIAS_STEPS = 50_000;
 const MAX_DEFERRED_DEPTH = 3;
-/** The words a file must mention for the engine to look further (checked before anything is recorded). */
 /** Kinds no subtype of which has another kind (a socket narrows to a tty stream; a duplex or a net server to others). */
 const LEAF_KINDS: ReadonlySet<ValueKind> = new Set(['tty', 'http-server', 'client-request', 'incoming-message', 'fetch-response']);
 
+/** The words a file must mention for the engine to look further (checked before anything is recorded). */
 const FILE_FILTER = /\b(?:net|tls|https?|http2|Socket|socket|fetch|connect|createServer|createConnection)\b/;
 
 /**
