@@ -41,7 +41,7 @@ export type ErrorCoverage =
 
 /**
  * The resources whose `'error'` event this file must handle: sockets it creates (`net`/`tls` `connect`,
- * `new net.Socket()` that connects, `new tls.TLSSocket()`), gets from a helper of the program, accepts from a
+ * `new net.Socket()` that connects), gets from a helper of the program, accepts from a
  * `net`/`tls` server (raw `'connection'` sockets of a tls server excluded: the TLS layer owns their errors), or is
  * handed by an http `'upgrade'`/`'connect'` event (server or client side: Node removes its own `'error'` listener
  * before the hand-over), and the http/https client requests it makes.
@@ -258,13 +258,15 @@ function isConnectCallback(model: FileModel, fn: FunctionNode, resource: Resourc
   return false;
 }
 
-/** `new net.Socket()` only errors once it connects (or wraps a descriptor); user subclasses may listen themselves. */
+/**
+ * `new net.Socket()` only errors once it connects (or wraps a descriptor); `new tls.TLSSocket()` handles its own errors
+ * (below); user subclasses may listen themselves.
+ */
 function constructedSocketNeedsListener(model: FileModel, resource: Resource): boolean {
   const creation = resource.node as TSESTree.NewExpression;
   const api = model.apiOf(creation);
-  if (api?.module === 'tls' && api.name === 'TLSSocket') {
-    return true;
-  }
+  // A `new tls.TLSSocket()` listens for its own 'error' (re-emitted as '_tlsError') until `tls.connect()` or a tls
+  // server releases it, which neither does for one constructed directly: an error destroys it, nothing is thrown.
   if (api?.module !== 'net' || api.name !== 'Socket') {
     return false;
   }

@@ -171,6 +171,19 @@ server.on('secureConnection', secure => {
   secure.end();
 });
 `,
+    // A TLSSocket constructed directly listens for its own 'error' (re-emitted as '_tlsError') until tls.connect() or
+    // a tls server releases it: an error destroys it without crashing the process.
+    `
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+const raw = net.connect(3306, 'db.example.test');
+raw.on('error', () => {});
+raw.once('connect', () => {
+  const secure = new tls.TLSSocket(raw, { isServer: false, rejectUnauthorized: true });
+  secure.on('_tlsError', (err: Error) => console.error(err));
+  secure.pipe(process.stdout);
+});
+`,
     // A class that keeps the socket in a field and listens there.
     `
 import * as net from 'node:net';
@@ -320,6 +333,19 @@ const secure = tls.connect({ host: 'example.test', port: 443 });
 secure.write('GET / HTTP/1.0\\r\\n\\r\\n');
 `,
       "const secure = tls.connect({ host: 'example.test', port: 443 });",
+      'secure',
+    ),
+    // tls.connect() over an existing socket releases the TLS socket's own 'error' listener: this one crashes.
+    afterCreation(
+      `
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+const raw = net.connect(3306, 'db.example.test');
+raw.on('error', () => {});
+const secure = tls.connect({ socket: raw });
+secure.pipe(process.stdout);
+`,
+      'const secure = tls.connect({ socket: raw });',
       'secure',
     ),
     {
