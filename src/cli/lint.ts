@@ -1,3 +1,5 @@
+import type { Linter } from 'eslint';
+
 import { ESLint } from 'eslint';
 
 import { clearCaches } from '@typescript-eslint/parser';
@@ -86,12 +88,14 @@ export function findProjectRoot(absolutePaths: readonly string[]): string {
 const RULE_PREFIX = 'socket-leaks/';
 
 /**
- * Keeps the plugin's own reports and the messages without a rule (parse errors, ignored files). The rest can only
- * come from the project's inline comments about rules that are not loaded here (for example "Definition for rule
- * 'react/foo' was not found" for an `eslint-disable` comment), which say nothing about sockets.
+ * Keeps the plugin's own reports, parse errors, ESLint's note on an ignored file, and its problems with inline comments
+ * that name one of the plugin's rules. The rest can only come from the project's inline comments about rules that are
+ * not loaded here ("Definition for rule 'react/foo' was not found" for an `eslint-disable` comment, a rule configured
+ * by two `eslint` configuration comments of one file, a configuration comment that is not valid JSON), which say
+ * nothing about sockets.
  */
 export function keepOwnMessages(result: ESLint.LintResult): ESLint.LintResult {
-  const messages = result.messages.filter(message => message.ruleId === null || message.ruleId.startsWith(RULE_PREFIX));
+  const messages = result.messages.filter(isOwnMessage);
   if (messages.length === result.messages.length) {
     return result;
   }
@@ -106,6 +110,18 @@ export function keepOwnMessages(result: ESLint.LintResult): ESLint.LintResult {
     fixableErrorCount: count(2, true),
     fixableWarningCount: count(1, true),
   };
+}
+
+function isOwnMessage(message: Linter.LintMessage): boolean {
+  if (message.ruleId !== null) {
+    return message.ruleId.startsWith(RULE_PREFIX);
+  }
+  // ESLint prefixes every parser failure (typescript-eslint's project service included) with "Parsing error:".
+  return (
+    message.message.startsWith('Parsing error:') ||
+    message.message.startsWith('File ignored') ||
+    message.message.includes(RULE_PREFIX)
+  );
 }
 
 function isNotFoundByProjectService(result: ESLint.LintResult): boolean {

@@ -148,16 +148,31 @@ describe('socket-leaks CLI', () => {
         'tsconfig.json': '{ "compilerOptions": { "module": "nodenext", "strict": true, "noEmit": true }, "include": ["src"] }\n',
         'src/server.ts': LEAKY_TIMEOUT,
         'scripts/tool.ts': LEAKY_TIMEOUT,
-        // An `eslint-disable` comment about a rule that is not loaded must not become a problem.
-        'scripts/other.js': '// eslint-disable-next-line no-console, react/no-danger\nconsole.log(1);\n',
+        // Comments about rules that are not loaded must not become problems: an `eslint-disable` comment, a rule
+        // configured twice in one file, a configuration comment that is not JSON.
+        'scripts/other.js': [
+          '// eslint-disable-next-line no-console, react/no-danger',
+          'console.log(1);',
+          '/* eslint func-names: 0 */',
+          'function a() {}',
+          '/* eslint func-names: 0 */',
+          'function b() {}',
+          '/* eslint no-console: [2, {bad json */',
+          'module.exports = { a, b };',
+          '',
+        ].join('\n'),
+        // One about a rule of the plugin that is not valid JSON is reported.
+        'scripts/own.js': '/* eslint socket-leaks/consume-socket: bogus */\nmodule.exports = 1;\n',
       });
       const run = await cli(['--format', 'json', dir]);
       expect(run.code, run.stderr).toBe(1);
       const byFile = new Map(parseJson(run).map(result => [path.relative(dir, result.filePath), result.messages]));
-      expect([...byFile.keys()].sort()).toEqual(['scripts/other.js', 'scripts/tool.ts', 'src/server.ts']);
+      expect([...byFile.keys()].sort()).toEqual(['scripts/other.js', 'scripts/own.js', 'scripts/tool.ts', 'src/server.ts']);
       expect(byFile.get('src/server.ts')?.map(message => message.messageId)).toEqual(['missingNodeTypes']);
       expect(byFile.get('scripts/tool.ts')?.map(message => message.ruleId)).toEqual(['socket-leaks/timeout-closes-socket']);
       expect(byFile.get('scripts/other.js')).toEqual([]);
+      expect(byFile.get('scripts/own.js')?.map(message => [message.ruleId, message.line])).toEqual([[null, 1]]);
+      expect(byFile.get('scripts/own.js')?.[0]?.message).toContain('socket-leaks/consume-socket');
     },
   );
 });
