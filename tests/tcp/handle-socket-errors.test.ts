@@ -7,6 +7,7 @@ import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import {
+  type ChildResult,
   cleanup,
   closedPort,
   connect,
@@ -35,11 +36,7 @@ setTimeout(() => console.log('survived'), 1000);
 `,
       { PORT: String(port) },
     );
-    expect(result.timedOut).toBe(false);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('ECONNREFUSED');
-    expect(result.stderr).toContain("Unhandled 'error' event");
-    expect(result.stdout).not.toContain('survived');
+    expectUncaught(result, 'ECONNREFUSED');
   }, TEST_TIMEOUT);
 
   it("fixed: an 'error' listener that only logs → the process survives and the socket is destroyed", async () => {
@@ -77,10 +74,7 @@ setTimeout(() => console.log('survived'), 1500);
 `,
       { PORT: String(port) },
     );
-    expect(result.timedOut).toBe(false);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('ECONNRESET');
-    expect(result.stdout).not.toContain('survived');
+    expectUncaught(result, 'ECONNRESET');
   }, TEST_TIMEOUT);
 
   it("fixed: ECONNRESET with a logging 'error' listener → destroyed, no kernel entry, descriptor released", async () => {
@@ -105,9 +99,7 @@ setTimeout(() => console.log('survived'), 1500);
   }, TEST_TIMEOUT);
 
   it("bad: tls.connect({ socket }) over a connection the peer resets, without an 'error' listener → exit code 1", async () => {
-    const { port } = await startNetServer({}, (socket) => {
-      socket.once('data', () => socket.resetAndDestroy());
-    });
+    const { port } = await startResettingServer();
     const result = await runNode(
       `
 import net from 'node:net';
@@ -120,17 +112,11 @@ setTimeout(() => console.log('survived'), 1500);
 `,
       { PORT: String(port) },
     );
-    expect(result.timedOut).toBe(false);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('ECONNRESET');
-    expect(result.stderr).toContain("Unhandled 'error' event");
-    expect(result.stdout).not.toContain('survived');
+    expectUncaught(result, 'ECONNRESET');
   }, TEST_TIMEOUT);
 
   it("harmless: new tls.TLSSocket(socket) without an 'error' listener, the peer resets → the process survives", async () => {
-    const { port } = await startNetServer({}, (socket) => {
-      socket.once('data', () => socket.resetAndDestroy());
-    });
+    const { port } = await startResettingServer();
     const result = await runNode(
       `
 import net from 'node:net';
@@ -155,9 +141,7 @@ setTimeout(() => console.log('survived'), 800);
   }, TEST_TIMEOUT);
 
   it('harmless: a directly constructed TLSSocket whose peer resets is destroyed: no kernel entry, descriptor released', async () => {
-    const started = await startNetServer({}, (socket) => {
-      socket.once('data', () => socket.resetAndDestroy());
-    });
+    const started = await startResettingServer();
     const raw = await connect(started.port);
     const socketPort = portOf(raw);
     const inode = entryOf(socketPort, started.port)?.inode ?? 0;
@@ -172,3 +156,19 @@ setTimeout(() => console.log('survived'), 800);
     await waitFor(() => !holdsSocketFd(inode), 1000);
   }, TEST_TIMEOUT);
 });
+
+/** The child died of the socket error `code`, thrown by EventEmitter for want of a listener, before its timer ran. */
+function expectUncaught(result: ChildResult, code: string): void {
+  expect(result.timedOut).toBe(false);
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain(code);
+  expect(result.stderr).toContain("Unhandled 'error' event");
+  expect(result.stdout).not.toContain('survived');
+}
+
+/** A net server that resets each connection once the client's first bytes (a TLS ClientHello) arrive. */
+function startResettingServer(): ReturnType<typeof startNetServer> {
+  return startNetServer({}, (socket) => {
+    socket.once('data', () => socket.resetAndDestroy());
+  });
+}
