@@ -41,10 +41,10 @@ export type ErrorCoverage =
 
 /**
  * The resources whose `'error'` event this file must handle: sockets it creates (`net`/`tls` `connect`,
- * `new net.Socket()` that connects), gets from a helper of the program, accepts from a
- * `net`/`tls` server (raw `'connection'` sockets of a tls server excluded: the TLS layer owns their errors), or is
- * handed by an http `'upgrade'`/`'connect'` event (server or client side: Node removes its own `'error'` listener
- * before the hand-over), and the http/https client requests it makes.
+ * `new net.Socket()` that connects; not `new tls.TLSSocket()`, which handles its own), gets from a helper of the
+ * program, accepts from a `net`/`tls` server (raw `'connection'` sockets of a tls server excluded: the TLS layer owns
+ * their errors), or is handed by an http `'upgrade'`/`'connect'` event (server or client side: Node removes its own
+ * `'error'` listener before the hand-over), and the http/https client requests it makes.
  */
 export function needsErrorListener(model: FileModel, resource: Resource): boolean {
   try {

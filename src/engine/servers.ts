@@ -270,7 +270,9 @@ export function httpReapingOff(model: FileModel): readonly HttpReapingOff[] {
   if (cached) {
     return cached;
   }
-  if (!model.hasResourceOfKind('http-server') && !mayAssignTimeouts(model)) {
+  // A file whose text never names one of the options assigns none: its stores are not read.
+  const namesAnOption = mayAssignTimeouts(model);
+  if (!namesAnOption && !model.hasResourceOfKind('http-server')) {
     // No http server in the file and no option named in its text: nothing to look at.
     return model.remember(HTTP_REAPING_OFF, []);
   }
@@ -294,7 +296,7 @@ export function httpReapingOff(model: FileModel): readonly HttpReapingOff[] {
     }
     groups.set(server, { server, name: server.name, options: options !== null, settings });
   }
-  for (const assignment of timeoutAssignments(model)) {
+  for (const assignment of namesAnOption ? timeoutAssignments(model) : []) {
     const left = assignment.left as TSESTree.MemberExpression;
     const target = unwrap(left.object);
     // A known variable answers without a type query; anything else is classified by the checker.
@@ -367,9 +369,6 @@ function optionsObject(model: FileModel, server: Resource): TSESTree.ObjectExpre
 
 /** `x.keepAliveTimeout = …`, `x.headersTimeout = …`, `x.requestTimeout = …` anywhere in the file (syntactic). */
 function timeoutAssignments(model: FileModel): TSESTree.AssignmentExpression[] {
-  if (!mayAssignTimeouts(model)) {
-    return [];
-  }
   return model.paths.stores.filter(
     (node): node is TSESTree.AssignmentExpression =>
       node.type === AST_NODE_TYPES.AssignmentExpression &&
@@ -397,7 +396,6 @@ function mayAssignTimeouts(model: FileModel): boolean {
   }
   return false;
 }
-
 
 /** Whether an expression is statically 0: the literal, or anything whose type is the literal type `0`. */
 export function isStaticZero(model: FileModel, node: TSESTree.Node | undefined): boolean {
